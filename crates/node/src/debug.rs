@@ -1,0 +1,29 @@
+//! Debug-only entry points, used by the test suite to prove that a panic in a
+//! kernel becomes a rejected Error in both the sync and the async path. They
+//! are not part of the public TS API.
+
+use napi::bindgen_prelude::Object;
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::run::{run_async, run_sync};
+
+fn panicking_kernel(message: String) -> Result<f64> {
+    panic!("{message}")
+}
+
+#[napi(js_name = "__debugPanicSync")]
+pub fn debug_panic_sync(message: String, threads: u32) -> Result<f64> {
+    run_sync("debugPanic", threads, move || panicking_kernel(message))
+}
+
+#[napi(js_name = "__debugPanicAsync", ts_return_type = "Promise<number>")]
+pub fn debug_panic_async(env: &Env, message: String, threads: u32) -> Result<Object<'_>> {
+    run_async(
+        env,
+        "debugPanic",
+        threads,
+        move || panicking_kernel(message),
+        Ok,
+    )
+}

@@ -1,0 +1,10 @@
+/**
+ * fastkernels: numeric kernels in parallel Rust with a TypeScript reference.
+ */
+export { backend, nativeUnavailableReason } from "./native";
+export type { BackendName } from "./native";
+export { setDefaultThreads, getDefaultThreads, MAX_THREADS } from "./threads";
+export type { KernelOptions, AsyncKernelOptions } from "./threads";
+export * from "./gmm";
+export * from "./polygon";
+export * from "./mds";

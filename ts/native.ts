@@ -1,0 +1,67 @@
+/**
+ * Loads the native addon once per process, or explains why it is not used.
+ *
+ * `FASTKERNELS_BACKEND=js` forces the TypeScript reference. If the addon
+ * cannot be loaded, everything runs on the reference and one warning names
+ * the loader's error (silenced by `FASTKERNELS_SILENT=1`).
+ */
+import type * as Binding from "../index";
+
+export type NativeBinding = typeof Binding;
+
+export type BackendName = "native" | "js";
+
+interface LoadResult {
+  binding: NativeBinding | null;
+  reason: string | null;
+}
+
+function describeLoadError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const causes: string[] = [error.message];
+  let cause: unknown = error.cause;
+  while (cause instanceof Error && causes.length < 8) {
+    causes.push(cause.message);
+    cause = cause.cause;
+  }
+  return causes.join("; caused by: ");
+}
+
+function load(): LoadResult {
+  const forced = process.env.FASTKERNELS_BACKEND;
+  if (forced === "js") {
+    return { binding: null, reason: "FASTKERNELS_BACKEND=js forces the TypeScript reference" };
+  }
+  try {
+    // The napi-generated loader tries the local .node file, then the
+    // per-platform package.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const binding = require("../index.js") as NativeBinding;
+    return { binding, reason: null };
+  } catch (error) {
+    return { binding: null, reason: `the native addon could not be loaded: ${describeLoadError(error)}` };
+  }
+}
+
+const loaded = load();
+
+/** The native binding, or `null` when the TypeScript reference is in use. */
+export const native: NativeBinding | null = loaded.binding;
+
+/** Which implementation fastkernels uses by default in this process. */
+export const backend: BackendName = native ? "native" : "js";
+
+/** Why the native backend is not in use, or `null` when it is. */
+export const nativeUnavailableReason: string | null = loaded.reason;
+
+if (
+  !native &&
+  process.env.FASTKERNELS_BACKEND !== "js" &&
+  process.env.FASTKERNELS_SILENT !== "1"
+) {
+  process.emitWarning(
+    `fastkernels is running on its TypeScript reference (slower, same results): ${loaded.reason}. ` +
+      "Set FASTKERNELS_SILENT=1 to hide this warning.",
+    { type: "FastkernelsWarning", code: "FASTKERNELS_NO_NATIVE" },
+  );
+}
