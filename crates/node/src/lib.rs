@@ -12,6 +12,9 @@
 mod cancel;
 mod debug;
 mod errors;
+mod gmm;
+mod mds;
+mod polygon;
 mod pool;
 mod run;
 

@@ -1,0 +1,1 @@
+//! fastkernels-gmm: pure-Rust kernels (work in progress).

@@ -1,0 +1,1 @@
+//! fastkernels-mds: pure-Rust kernels (work in progress).

@@ -1,0 +1,1 @@
+//! Binding of fastkernels-gmm (work in progress).

@@ -1,0 +1,1 @@
+//! Binding of fastkernels-mds (work in progress).

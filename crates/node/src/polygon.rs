@@ -1,0 +1,1 @@
+//! Binding of fastkernels-polygon (work in progress).

@@ -1,0 +1,1 @@
+//! fastkernels-polygon: pure-Rust kernels (work in progress).
