@@ -26,7 +26,7 @@ impl<'a> Points<'a> {
                 "dims must be an integer >= 1, got {dims}"
             )));
         }
-        if data.is_empty() || data.len() % dims != 0 {
+        if data.is_empty() || !data.len().is_multiple_of(dims) {
             return Err(MdsError::invalid(format!(
                 "{name}.length must be a positive multiple of dims = {dims} (n rows x dims), got {}",
                 data.len()

@@ -222,7 +222,7 @@ pub fn smacof(
             for _ in 0..params.n_init {
                 let x: Vec<f64> = (0..n * params.dims).map(|_| rng.next_f64()).collect();
                 let result = run_once(&diss, params, x, &mut counter, &mut *hook)?;
-                if best.as_ref().map_or(true, |b| result.stress < b.stress) {
+                if !matches!(&best, Some(b) if b.stress <= result.stress) {
                     best = Some(result);
                 }
             }
