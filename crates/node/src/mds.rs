@@ -35,6 +35,9 @@ pub struct MdsSmacofOutput {
     pub normalized_stress: f64,
     pub iterations: u32,
     pub converged: bool,
+    /// Progress events queued for `onIteration` (async only; 0 otherwise), so
+    /// that the TS layer can wait for all of them before resolving.
+    pub progress_events: u32,
 }
 
 /// Progress event sent to `onIteration`.
@@ -51,6 +54,7 @@ fn to_output(result: SmacofResult) -> MdsSmacofOutput {
         normalized_stress: result.normalized_stress,
         iterations: result.iterations as u32,
         converged: result.converged,
+        progress_events: 0,
     }
 }
 
@@ -222,22 +226,32 @@ fn solve_async<'env>(
         kernel,
         threads,
         move || {
+            let mut queued = 0u32;
             let mut hook = |iteration: usize, stress: f64| {
                 if let Some(callback) = &on_iteration {
-                    // Non-blocking: the kernel never waits for the JS thread.
-                    callback.call(
+                    // Non-blocking (unbounded queue): the kernel never waits
+                    // for the JS thread.
+                    let status = callback.call(
                         MdsIteration {
                             iteration: iteration as u32,
                             stress,
                         },
                         ThreadsafeFunctionCallMode::NonBlocking,
                     );
+                    if status == Status::Ok {
+                        queued += 1;
+                    }
                 }
                 stop.flow()
             };
-            solve(&source, &params, &mut hook).map_err(kernel_error)
+            let result = solve(&source, &params, &mut hook).map_err(kernel_error)?;
+            Ok((result, queued))
         },
-        |result| Ok(to_output(result)),
+        |(result, queued)| {
+            let mut output = to_output(result);
+            output.progress_events = queued;
+            Ok(output)
+        },
     )
 }
 
