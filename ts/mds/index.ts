@@ -142,7 +142,7 @@ export interface SmacofOptions extends KernelOptions {
   dims?: number;
   /** Maximum iterations (Guttman transforms) per run, >= 1. Default 300. */
   maxIter?: number;
-  /** Convergence tolerance on (old stress - stress) / sum_{i<j} d_ij^2 (scikit-learn 1.9). 0 runs all maxIter iterations. Default 1e-6. */
+  /** Convergence tolerance on (old stress - stress) / sum_{i<j} d_ij^2 (scikit-learn 1.9). With 0 a run stops only when the stress stops decreasing. Default 1e-6. */
   eps?: number;
   /** Start: "classical" (Torgerson MDS, default), "random" (uniform [0,1) from mulberry32(seed)) or an n x dims Float64Array. */
   init?: SmacofInit;
