@@ -241,10 +241,14 @@ describe("async, abort and progress", () => {
   });
 
   test.each([0, ...NATIVE_THREADS.slice(0, 1)])("abort between iterations rejects with AbortError (threads = %i)", async (threads) => {
+    // Big enough that the native run cannot finish before the abort arrives
+    // (each iteration touches 160,000 pairs; eps = 0 runs thousands of them).
+    const big = 400;
+    const bigD = computeDistanceMatrix(randomArray(big * 6, 21), 6, { threads: 0 });
     const controller = new AbortController();
     const seen: number[] = [];
-    const run = smacofAsync(d, n, {
-      threads, eps: 0, maxIter: 100000, signal: controller.signal,
+    const run = smacofAsync(bigD, big, {
+      threads, init: "random", eps: 0, maxIter: 100000, signal: controller.signal,
       onIteration: (e) => { seen.push(e.iteration); if (e.iteration === 3) controller.abort(); },
     });
     await expect(run).rejects.toMatchObject({ name: "AbortError" });
