@@ -22,3 +22,57 @@ export declare function __debugPanicSync(message: string, threads: number): numb
 
 /** Number of threads the machine offers, the native default for `threads`. */
 export declare function availableParallelism(): number
+
+export declare function mdsClassical(dissimilarities: Float64Array, n: number, dims: number, threads: number): Float64Array
+
+export declare function mdsDistanceMatrix(points: Float64Array, dims: number, threads: number): Float64Array
+
+export declare function mdsDistFromPoint(points: Float64Array, dims: number, y: Float64Array, threads: number): Float64Array
+
+export declare function mdsErrorRow(goal: Float64Array, current: Float64Array, n: number, i: number, threads: number): number
+
+export declare function mdsErrorRows(goal: Float64Array, current: Float64Array, n: number, threads: number): Float64Array
+
+export declare function mdsErrorTotal(goal: Float64Array, current: Float64Array, n: number, threads: number): number
+
+export declare function mdsFromPoints(points: Float64Array, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number): MdsSmacofOutput
+
+export declare function mdsFromPointsAsync(points: Float64Array, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null, onIteration?: (((arg: MdsIteration) => void)) | undefined | null): Promise<MdsSmacofOutput>
+
+/** Progress event sent to `onIteration`. */
+export interface MdsIteration {
+  iteration: number
+  stress: number
+}
+
+export declare function mdsMse(a: Float64Array, b: Float64Array, threads: number): number
+
+export declare function mdsSmacof(dissimilarities: Float64Array, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number): MdsSmacofOutput
+
+export declare function mdsSmacofAsync(dissimilarities: Float64Array, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null, onIteration?: (((arg: MdsIteration) => void)) | undefined | null): Promise<MdsSmacofOutput>
+
+export interface MdsSmacofOutput {
+  embedding: Float64Array
+  stress: number
+  normalizedStress: number
+  iterations: number
+  converged: boolean
+  /**
+   * Progress events queued for `onIteration` (async only; 0 otherwise), so
+   * that the TS layer can wait for all of them before resolving.
+   */
+  progressEvents: number
+}
+
+/** SMACOF parameters, already validated by the TS layer. */
+export interface MdsSmacofParams {
+  dims: number
+  maxIter: number
+  eps: number
+  /** "classical", "random" or "given" (then `initEmbedding` is the configuration). */
+  init: string
+  nInit: number
+  seed: number
+}
+
+export declare function mdsUpdateDistanceMatrix(points: Float64Array, dims: number, distances: Float64Array, i: number, threads: number): void
