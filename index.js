@@ -836,6 +836,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
+module.exports.PolygonNativeIndex = nativeBinding.PolygonNativeIndex
+module.exports.NativePolygonIndex = nativeBinding.NativePolygonIndex
 module.exports.__debugPanicAsync = nativeBinding.__debugPanicAsync
 module.exports.__debugPanicSync = nativeBinding.__debugPanicSync
 module.exports.availableParallelism = nativeBinding.availableParallelism
+module.exports.polygonBestMatchAsync = nativeBinding.polygonBestMatchAsync
+module.exports.polygonNearestAsync = nativeBinding.polygonNearestAsync
+module.exports.polygonWithinDistanceAsync = nativeBinding.polygonWithinDistanceAsync

@@ -44,8 +44,8 @@ pub struct CellBox {
 
 fn cell_of(v: f64, min: f64, inv_cell: f64, n: usize) -> usize {
     let t = ((v - min) * inv_cell).floor();
-    // `!(t >= 0)` also sends NaN to cell 0.
-    if !(t >= 0.0) {
+    // NaN (only from extents that already forced a single cell) goes to cell 0.
+    if t.is_nan() || t < 0.0 {
         0
     } else if t >= (n - 1) as f64 {
         n - 1
@@ -77,7 +77,12 @@ impl Grid {
         } else {
             w.max(h) / target_cells
         };
-        let (nx, ny) = if !(cell > 0.0) || !cell.is_finite() || !w.is_finite() || !h.is_finite() {
+        let (nx, ny) = if cell.is_nan()
+            || cell <= 0.0
+            || !cell.is_finite()
+            || !w.is_finite()
+            || !h.is_finite()
+        {
             // One point, or extents too large to divide: one cell, brute force.
             cell = 1.0;
             (1, 1)

@@ -145,7 +145,7 @@ fn check_finite(what: &'static str, values: &[f64]) -> Result<(), PolygonError> 
 
 /// Checks a flat point buffer: even length, finite.
 pub fn check_points(points: &[f64]) -> Result<(), PolygonError> {
-    if points.len() % 2 != 0 {
+    if !points.len().is_multiple_of(2) {
         return Err(PolygonError::OddPoints { len: points.len() });
     }
     check_finite("points", points)
