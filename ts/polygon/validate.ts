@@ -147,42 +147,29 @@ export function checkFlatPolygons(name: string, source: unknown): { x: Float64Ar
   return { x, y, offsets: packed };
 }
 
-/** Packs polygon objects into flat buffers, validating each. */
-export function packPolygons(name: string, polygons: ReadonlyArray<unknown>): { x: Float64Array; y: Float64Array; offsets: Uint32Array } {
-  const offsets = new Uint32Array(polygons.length + 1);
-  let total = 0;
+/** Checks polygon objects: Float64Array x and y of equal, non-zero length, finite. */
+export function assertPolygons(name: string, polygons: unknown): asserts polygons is ReadonlyArray<PolygonLike> {
+  if (!Array.isArray(polygons)) throw new TypeError(`${name} must be an array of Polygon, got ${show(polygons)}`);
   for (let i = 0; i < polygons.length; i++) {
     const p = polygons[i] as PolygonLike | null;
     if (typeof p !== "object" || p === null) {
       throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(p)}`);
     }
-    assertFloat64Array(`${name}[${i}].x`, p.x);
-    assertFloat64Array(`${name}[${i}].y`, p.y);
-    if (p.x.length !== p.y.length) {
-      throw new RangeError(`${name}[${i}].x and ${name}[${i}].y must have the same length, got ${p.x.length} and ${p.y.length}`);
-    }
-    if (p.x.length === 0) throw new RangeError(`${name}[${i}] must have at least one vertex, got ${show(p.x)}`);
-    total += p.x.length;
-    offsets[i + 1] = total;
+    assertVertices(`${name}[${i}]`, p.x, p.y);
   }
+}
+
+/** Packs validated polygon objects into flat buffers. */
+export function packPolygons(name: string, polygons: unknown): { x: Float64Array; y: Float64Array; offsets: Uint32Array } {
+  assertPolygons(name, polygons);
+  const offsets = new Uint32Array(polygons.length + 1);
+  for (let i = 0; i < polygons.length; i++) offsets[i + 1] = offsets[i] + polygons[i].x.length;
+  const total = offsets[polygons.length];
   const x = new Float64Array(total);
   const y = new Float64Array(total);
   for (let i = 0; i < polygons.length; i++) {
-    const p = polygons[i] as PolygonLike;
-    x.set(p.x, offsets[i]);
-    y.set(p.y, offsets[i]);
+    x.set(polygons[i].x, offsets[i]);
+    y.set(polygons[i].y, offsets[i]);
   }
-  assertPackedFinite(name, "x", x, offsets);
-  assertPackedFinite(name, "y", y, offsets);
   return { x, y, offsets };
-}
-
-/** Finite check over packed vertices that names the polygon and vertex at fault. */
-function assertPackedFinite(name: string, axis: string, values: Float64Array, offsets: Uint32Array): void {
-  for (let k = 0; k < values.length; k++) {
-    if (Number.isFinite(values[k])) continue;
-    let polygon = 0;
-    while (offsets[polygon + 1] <= k) polygon++;
-    throw new RangeError(`${name}[${polygon}].${axis}[${k - offsets[polygon]}] must be a finite number, got ${show(values[k])}`);
-  }
 }
