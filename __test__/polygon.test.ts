@@ -4,7 +4,7 @@ import path from "node:path";
 import {
   findClosePolygons, generateExample, generateOnePolygon, matchPointsToPolygons, Polygon, PolygonIndex, selectBestPolygon,
 } from "../ts";
-import { latticePoints, latticePolygons } from "./helpers/polygon-data";
+import { expectSameArray, latticePoints, latticePolygons } from "./helpers/polygon-data";
 
 const fixture: { example: { numpyMainChoice: number[]; definedMainChoice: number[] } } = JSON.parse(
   readFileSync(path.join(__dirname, "fixtures", "polygon-numpy-rng.json"), "utf8"),
@@ -73,13 +73,17 @@ describe("the original API, both backends", () => {
   });
 
   test("the chosen polygon has the minimum area among its candidates, the earliest on ties", () => {
+    const flat = Float64Array.from(points.flatMap((p) => Array.from(p)));
+    const within = new PolygonIndex(polygons, { threads: 0 }).withinDistance(flat, 10, { threads: 0 });
     for (const threads of [0, 2]) {
-      for (const [point, chosen] of matchPointsToPolygons(polygons, points, 10, { threads })) {
-        const candidates = findClosePolygons(polygons, point, 10, { threads: 0 });
-        const min = Math.min(...candidates.map((c) => c.area()));
-        expect(chosen.area()).toBe(min);
-        expect(candidates.find((c) => c.area() === min)).toBe(chosen);
-      }
+      const best = new PolygonIndex(polygons, { threads }).bestMatch(flat, 10, { threads });
+      best.forEach((chosen, p) => {
+        const candidates = Array.from(within.indices.subarray(within.offsets[p], within.offsets[p + 1]));
+        if (candidates.length === 0) return expect(chosen).toBe(-1);
+        const min = Math.min(...candidates.map((c) => polygons[c].area()));
+        expect(polygons[chosen].area()).toBe(min);
+        expect(candidates.find((c) => polygons[c].area() === min)).toBe(chosen);
+      });
     }
   });
 
@@ -139,11 +143,13 @@ describe("PolygonIndex: native grid vs brute-force reference", () => {
       const refWithin = reference.withinDistance(points, maxDist, { inclusive, threads: 0 });
       const refNearest = reference.nearest(points, 4, maxDist, { inclusive, threads: 0 });
       for (const threads of NATIVE_THREADS) {
-        expect(native.bestMatch(points, maxDist, { inclusive, threads })).toEqual(refBest);
-        expect(native.withinDistance(points, maxDist, { inclusive, threads })).toEqual(refWithin);
+        expectSameArray(native.bestMatch(points, maxDist, { inclusive, threads }), refBest);
+        const within = native.withinDistance(points, maxDist, { inclusive, threads });
+        expectSameArray(within.offsets, refWithin.offsets);
+        expectSameArray(within.indices, refWithin.indices);
         const got = native.nearest(points, 4, maxDist, { inclusive, threads });
-        expect(got.indices).toEqual(refNearest.indices);
-        expect(Array.from(got.distances)).toEqual(Array.from(refNearest.distances));
+        expectSameArray(got.indices, refNearest.indices);
+        expectSameArray(got.distances, refNearest.distances);
       }
       for (let p = 0; p < 20; p++) {
         const point = [points[2 * p], points[2 * p + 1]];
@@ -210,9 +216,14 @@ describe("PolygonIndex: native grid vs brute-force reference", () => {
     const index = new PolygonIndex(big, { threads: 1 });
     const one = [index.bestMatch(pts, 4, { threads: 1 }), index.withinDistance(pts, 4, { threads: 1 }), index.nearest(pts, 3, 8, { threads: 1 })];
     for (const threads of [2, 3, 4]) {
-      expect([index.bestMatch(pts, 4, { threads }), index.withinDistance(pts, 4, { threads }), index.nearest(pts, 3, 8, { threads })]).toEqual(one);
+      const [best, within, near] = [index.bestMatch(pts, 4, { threads }), index.withinDistance(pts, 4, { threads }), index.nearest(pts, 3, 8, { threads })];
+      expectSameArray(best, one[0] as Int32Array);
+      expectSameArray(within.offsets, (one[1] as { offsets: Uint32Array }).offsets);
+      expectSameArray(within.indices, (one[1] as { indices: Uint32Array }).indices);
+      expectSameArray(near.indices, (one[2] as { indices: Int32Array }).indices);
+      expectSameArray(near.distances, (one[2] as { distances: Float64Array }).distances);
     }
     const sample = pts.subarray(0, 200);
-    expect(index.bestMatch(sample, 4, { threads: 0 })).toEqual(one[0].subarray(0, 100));
+    expectSameArray(index.bestMatch(sample, 4, { threads: 0 }), (one[0] as Int32Array).slice(0, 100));
   });
 });

@@ -41,3 +41,12 @@ export function latticePoints(seed: number, count: number, extent: number): Floa
   const rand = mulberry32(seed);
   return Float64Array.from({ length: 2 * count }, () => Math.round(rand() * extent * 2) / 2 - 1);
 }
+
+type Typed = Int32Array | Uint32Array | Float64Array;
+
+/** Fast bitwise equality of typed arrays (jest's deep equality is slow on big ones); shows a diff on failure. */
+export function expectSameArray(actual: Typed, expected: Typed): void {
+  const view = (a: Typed) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const same = actual.length === expected.length && actual.constructor.name === expected.constructor.name && view(actual).equals(view(expected));
+  if (!same) expect(Array.from(actual)).toEqual(Array.from(expected));
+}
