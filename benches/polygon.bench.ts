@@ -16,10 +16,12 @@ import { availableParallelism } from "node:os";
 
 import KDBush from "kdbush";
 
-import { generateExample, generateOnePolygon, matchPointsToPolygons, PolygonIndex } from "../ts/index.js";
+// The package is CommonJS: a default import sees every export (named imports miss re-exported classes).
+import fastkernels from "../ts/index.js";
 import type { Polygon } from "../ts/index.js";
 import { runGroup, saveResults, seededRandom } from "./harness.js";
 
+const { generateExample, generateOnePolygon, matchPointsToPolygons, PolygonIndex } = fastkernels;
 const ALL = availableParallelism();
 
 /** kdbush peer: centers in a KD-tree; per point `within` then the exact test and the smallest area (ties: lowest index). */

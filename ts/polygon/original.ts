@@ -22,9 +22,9 @@ export type PointMatch<P extends PointLike = PointLike> = [point: P, polygon: Po
 /** Polygon objects, validated (the original API reads their cached `center` and `area()`). */
 function assertPolygonObjects(name: string, polygons: unknown): asserts polygons is ReadonlyArray<Polygon> {
   assertPolygons(name, polygons);
-  polygons.forEach((p, i) => {
-    if (!(p instanceof Polygon)) throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(p)}`);
-  });
+  for (let i = 0; i < polygons.length; i++) {
+    if (!(polygons[i] instanceof Polygon)) throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(polygons[i])}`);
+  }
 }
 
 /** The original's loop: centers (cached on each Polygon) strictly closer than maxDist. */

@@ -68,7 +68,11 @@ export function flattenPoints(name: string, points: unknown): Float64Array {
   }
   const flat = new Float64Array(points.length * 2);
   for (let i = 0; i < points.length; i++) {
-    const [x, y] = readPoint(`${name}[${i}]`, points[i]);
+    const p = points[i] as ArrayLike<number>;
+    // Fast path for well-formed pairs; anything else goes through readPoint for the error.
+    const pair = (Array.isArray(p) || isTypedArrayOf(p, "Float64Array")) && p.length === 2 &&
+      typeof p[0] === "number" && typeof p[1] === "number" && p[0] - p[0] === 0 && p[1] - p[1] === 0;
+    const [x, y] = pair ? [p[0], p[1]] : readPoint(`${name}[${i}]`, p);
     flat[2 * i] = x;
     flat[2 * i + 1] = y;
   }
@@ -147,9 +151,35 @@ export function checkFlatPolygons(name: string, source: unknown): { x: Float64Ar
   return { x, y, offsets: packed };
 }
 
+/** `v - v` is 0 exactly for finite numbers and NaN for NaN and ±Infinity. */
+function allFinite(values: Float64Array): boolean {
+  for (let k = 0; k < values.length; k++) if (values[k] - values[k] !== 0) return false;
+  return true;
+}
+
+/** `instanceof` first: cheap, and right for this realm; the tag check covers other realms. */
+function isFloat64Array(v: unknown): v is Float64Array {
+  return v instanceof Float64Array || isTypedArrayOf(v, "Float64Array");
+}
+
+/** Shape only: Float64Array x and y of equal, non-zero length. */
+function polygonShapeIsValid(p: PolygonLike | null): boolean {
+  if (typeof p !== "object" || p === null) return false;
+  const { x, y } = p;
+  return isFloat64Array(x) && isFloat64Array(y) && x.length === y.length && x.length > 0;
+}
+
+function polygonIsValid(p: PolygonLike | null): boolean {
+  return polygonShapeIsValid(p) && allFinite((p as PolygonLike).x) && allFinite((p as PolygonLike).y);
+}
+
 /** Checks polygon objects: Float64Array x and y of equal, non-zero length, finite. */
 export function assertPolygons(name: string, polygons: unknown): asserts polygons is ReadonlyArray<PolygonLike> {
   if (!Array.isArray(polygons)) throw new TypeError(`${name} must be an array of Polygon, got ${show(polygons)}`);
+  // Fast pass without building names; the slow pass below only runs to word the error.
+  let valid = true;
+  for (let i = 0; i < polygons.length && valid; i++) valid = polygonIsValid(polygons[i]);
+  if (valid) return;
   for (let i = 0; i < polygons.length; i++) {
     const p = polygons[i] as PolygonLike | null;
     if (typeof p !== "object" || p === null) {
@@ -159,17 +189,35 @@ export function assertPolygons(name: string, polygons: unknown): asserts polygon
   }
 }
 
-/** Packs validated polygon objects into flat buffers. */
+/**
+ * Validates polygon objects and packs them into flat buffers in one pass
+ * (the hot part of building an index from `Polygon[]`).
+ */
 export function packPolygons(name: string, polygons: unknown): { x: Float64Array; y: Float64Array; offsets: Uint32Array } {
-  assertPolygons(name, polygons);
-  const offsets = new Uint32Array(polygons.length + 1);
-  for (let i = 0; i < polygons.length; i++) offsets[i + 1] = offsets[i] + polygons[i].x.length;
-  const total = offsets[polygons.length];
+  if (!Array.isArray(polygons)) assertPolygons(name, polygons);
+  const list = polygons as ReadonlyArray<PolygonLike>;
+  const offsets = new Uint32Array(list.length + 1);
+  let total = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (!polygonShapeIsValid(list[i])) assertPolygons(name, list); // throws the worded error
+    total += list[i].x.length;
+    offsets[i + 1] = total;
+  }
   const x = new Float64Array(total);
   const y = new Float64Array(total);
-  for (let i = 0; i < polygons.length; i++) {
-    x.set(polygons[i].x, offsets[i]);
-    y.set(polygons[i].y, offsets[i]);
+  let finite = true;
+  for (let i = 0; i < list.length; i++) {
+    const px = list[i].x;
+    const py = list[i].y;
+    const at = offsets[i];
+    for (let k = 0; k < px.length; k++) {
+      const a = px[k];
+      const b = py[k];
+      finite = finite && a - a === 0 && b - b === 0;
+      x[at + k] = a;
+      y[at + k] = b;
+    }
   }
+  if (!finite) assertPolygons(name, list);
   return { x, y, offsets };
 }

@@ -27,10 +27,18 @@ pub struct Grid {
     ny: usize,
     /// `cell_start[c]..cell_start[c + 1]` are cell c's entries.
     cell_start: Vec<u32>,
-    /// Entries in cell order: center coordinates and polygon index.
-    pub(crate) ex: Vec<f64>,
-    pub(crate) ey: Vec<f64>,
-    pub(crate) id: Vec<u32>,
+    /// Entries in cell order (one cache line holds two).
+    pub(crate) entries: Vec<Entry>,
+}
+
+/// A polygon as the grid stores it: center, area and index side by side,
+/// so a candidate costs one memory access.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Entry {
+    pub x: f64,
+    pub y: f64,
+    pub area: f64,
+    pub id: u32,
 }
 
 /// Inclusive ranges of cell columns and rows.
@@ -61,7 +69,7 @@ pub fn slack(scale: f64) -> f64 {
 
 impl Grid {
     /// Buckets centers `(cx[i], cy[i])`; about two centers per cell.
-    pub fn build(cx: &[f64], cy: &[f64]) -> Self {
+    pub fn build(cx: &[f64], cy: &[f64], areas: &[f64]) -> Self {
         let n = cx.len();
         let (mut min_x, mut max_x, mut min_y, mut max_y) = (0.0, 0.0, 0.0, 0.0);
         if n > 0 {
@@ -110,13 +118,16 @@ impl Grid {
             cell_start[c + 1] += cell_start[c];
         }
         let mut next: Vec<u32> = cell_start[..cells].to_vec();
-        let (mut ex, mut ey, mut id) = (vec![0.0; n], vec![0.0; n], vec![0u32; n]);
+        let mut entries = vec![Entry::default(); n];
         for (i, &c) in cell_index.iter().enumerate() {
             let slot = next[c] as usize;
             next[c] += 1;
-            ex[slot] = cx[i];
-            ey[slot] = cy[i];
-            id[slot] = i as u32;
+            entries[slot] = Entry {
+                x: cx[i],
+                y: cy[i],
+                area: areas[i],
+                id: i as u32,
+            };
         }
         Self {
             min_x,
@@ -126,9 +137,7 @@ impl Grid {
             nx,
             ny,
             cell_start,
-            ex,
-            ey,
-            id,
+            entries,
         }
     }
 
@@ -156,6 +165,16 @@ impl Grid {
     pub fn row_entries(&self, j: usize, i0: usize, i1: usize) -> std::ops::Range<usize> {
         let base = j * self.nx;
         self.cell_start[base + i0] as usize..self.cell_start[base + i1 + 1] as usize
+    }
+
+    /// Row-major number of the cell holding `(px, py)`, clamped to the grid.
+    pub fn cell_number(&self, px: f64, py: f64) -> usize {
+        let (i, j) = self.home_cell(px, py);
+        j * self.nx + i
+    }
+
+    pub fn cell_count(&self) -> usize {
+        self.nx * self.ny
     }
 
     /// The cell holding `(px, py)`, clamped to the grid.

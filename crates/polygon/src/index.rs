@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::error::PolygonError;
 use crate::geometry::{area, center, distance};
-use crate::grid::{CellBox, Grid};
+use crate::grid::{CellBox, Entry, Grid};
 
 /// Points per parallel work item. A query over at most this many points runs
 /// sequentially without touching rayon.
@@ -151,23 +151,24 @@ pub fn check_points(points: &[f64]) -> Result<(), PolygonError> {
     check_finite("points", points)
 }
 
-/// Maps every fixed-size chunk of points to a partial result, in parallel
-/// when there is more than one chunk, and returns the partials in chunk
-/// order. Returns Cancelled if `stop` answers Stop before a chunk starts.
-fn map_chunks<R, F>(points: &[f64], stop: StopCheck<'_>, work: F) -> Result<Vec<R>, PolygonError>
+/// Maps every fixed-size chunk of `order` (point numbers) to a partial
+/// result, in parallel when there is more than one chunk, and returns the
+/// partials in chunk order. Returns Cancelled if `stop` answers Stop before
+/// a chunk starts.
+fn map_chunks<R, F>(order: &[u32], stop: StopCheck<'_>, work: F) -> Result<Vec<R>, PolygonError>
 where
     R: Send,
-    F: Fn(&[f64]) -> R + Sync,
+    F: Fn(&[u32]) -> R + Sync,
 {
-    if points.len() <= 2 * POINT_CHUNK {
+    if order.len() <= POINT_CHUNK {
         if stop() == Flow::Stop {
             return Err(PolygonError::Cancelled);
         }
-        return Ok(vec![work(points)]);
+        return Ok(vec![work(order)]);
     }
     let cancelled = AtomicBool::new(false);
-    let partials: Vec<Option<R>> = points
-        .par_chunks(2 * POINT_CHUNK)
+    let partials: Vec<Option<R>> = order
+        .par_chunks(POINT_CHUNK)
         .map(|chunk| {
             if cancelled.load(Ordering::Relaxed) || stop() == Flow::Stop {
                 cancelled.store(true, Ordering::Relaxed);
@@ -205,7 +206,7 @@ impl PolygonIndex {
         let cx: Vec<f64> = per_polygon.iter().map(|g| g.0).collect();
         let cy: Vec<f64> = per_polygon.iter().map(|g| g.1).collect();
         let areas: Vec<f64> = per_polygon.iter().map(|g| g.2).collect();
-        let grid = Grid::build(&cx, &cy);
+        let grid = Grid::build(&cx, &cy, &areas);
         Ok(Self {
             cx,
             cy,
@@ -235,19 +236,19 @@ impl PolygonIndex {
         &self.areas
     }
 
-    /// Calls `visit(polygon, distance)` for every close polygon, in grid order.
+    /// Calls `visit(entry, distance)` for every close polygon, in grid order.
     #[inline]
-    fn visit_close(&self, px: f64, py: f64, radius: Radius, mut visit: impl FnMut(u32, f64)) {
+    fn visit_close(&self, px: f64, py: f64, radius: Radius, mut visit: impl FnMut(&Entry, f64)) {
         if self.is_empty() {
             return;
         }
         let b = self.grid.search_box(px, py, radius.max_dist);
         let g = &self.grid;
         for j in b.j0..=b.j1 {
-            for e in g.row_entries(j, b.i0, b.i1) {
-                let d = distance(g.ex[e], g.ey[e], px, py);
+            for entry in &g.entries[g.row_entries(j, b.i0, b.i1)] {
+                let d = distance(entry.x, entry.y, px, py);
                 if radius.admits(d) {
-                    visit(g.id[e], d);
+                    visit(entry, d);
                 }
             }
         }
@@ -257,9 +258,38 @@ impl PolygonIndex {
     pub fn close_to(&self, px: f64, py: f64, radius: Radius) -> Result<Vec<u32>, PolygonError> {
         check_points(&[px, py])?;
         let mut found = Vec::new();
-        self.visit_close(px, py, radius, |i, _| found.push(i));
+        self.visit_close(px, py, radius, |e, _| found.push(e.id));
         found.sort_unstable();
         Ok(found)
+    }
+
+    /// The order in which points are answered: by grid cell (a stable
+    /// counting sort), so neighbouring queries reuse the same cells in cache.
+    /// Every point's answer is independent of the order; results are written
+    /// back by point number.
+    fn query_order(&self, points: &[f64]) -> Vec<u32> {
+        let n = points.len() / 2;
+        if n <= POINT_CHUNK || self.is_empty() {
+            return (0..n as u32).collect();
+        }
+        let g = &self.grid;
+        let cells: Vec<u32> = points
+            .chunks_exact(2)
+            .map(|p| g.cell_number(p[0], p[1]) as u32)
+            .collect();
+        let mut start = vec![0u32; g.cell_count() + 1];
+        for &c in &cells {
+            start[c as usize + 1] += 1;
+        }
+        for c in 0..g.cell_count() {
+            start[c + 1] += start[c];
+        }
+        let mut order = vec![0u32; n];
+        for (p, &c) in cells.iter().enumerate() {
+            order[start[c as usize] as usize] = p as u32;
+            start[c as usize] += 1;
+        }
+        order
     }
 
     /// Per point, the close polygon with the lowest area or score (ties: the
@@ -287,25 +317,37 @@ impl PolygonIndex {
                 scores
             }
         };
-        let partials = map_chunks(points, stop, |pts| {
-            pts.chunks_exact(2)
-                .map(|p| {
+        let by_area = matches!(best, Best::Area);
+        let order = self.query_order(points);
+        let partials = map_chunks(&order, stop, |chunk| {
+            chunk
+                .iter()
+                .map(|&p| {
+                    let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
                     let mut best: Option<(f64, u32)> = None;
-                    self.visit_close(p[0], p[1], radius, |i, _| {
-                        let s = scores[i as usize];
+                    self.visit_close(px, py, radius, |e, _| {
+                        let s = if by_area {
+                            e.area
+                        } else {
+                            scores[e.id as usize]
+                        };
                         let better = match best {
                             None => true,
-                            Some((bs, bi)) => s < bs || (s == bs && i < bi),
+                            Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
                         };
                         if better {
-                            best = Some((s, i));
+                            best = Some((s, e.id));
                         }
                     });
                     best.map_or(-1, |(_, i)| i as i32)
                 })
                 .collect::<Vec<i32>>()
         })?;
-        Ok(partials.concat())
+        let mut out = vec![-1i32; order.len()];
+        for (&p, r) in order.iter().zip(partials.iter().flatten()) {
+            out[p as usize] = *r;
+        }
+        Ok(out)
     }
 
     /// Every close polygon per point (ascending index), as CSR.
@@ -316,15 +358,17 @@ impl PolygonIndex {
         stop: StopCheck<'_>,
     ) -> Result<Csr, PolygonError> {
         check_points(points)?;
-        // Per chunk: the matches of its points in point order, and their counts.
-        let partials = map_chunks(points, stop, |pts| {
+        // Per chunk: the matches of its points (in query order) and their counts.
+        let order = self.query_order(points);
+        let partials = map_chunks(&order, stop, |chunk| {
             let mut found = Vec::new();
-            let mut counts = Vec::with_capacity(pts.len() / 2);
-            for p in pts.chunks_exact(2) {
+            let mut counts = Vec::with_capacity(chunk.len());
+            for &p in chunk {
                 let start = found.len();
-                self.visit_close(p[0], p[1], radius, |i, _| found.push(i));
+                let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
+                self.visit_close(px, py, radius, |e, _| found.push(e.id));
                 found[start..].sort_unstable();
-                counts.push(found.len() - start);
+                counts.push((found.len() - start) as u32);
             }
             (found, counts)
         })?;
@@ -332,15 +376,26 @@ impl PolygonIndex {
         if total > u32::MAX as usize {
             return Err(PolygonError::TooManyResults { count: total });
         }
-        let mut offsets = Vec::with_capacity(points.len() / 2 + 1);
-        offsets.push(0u32);
-        let mut indices = Vec::with_capacity(total);
-        for (found, counts) in partials {
-            for count in counts {
-                let last = *offsets.last().unwrap_or(&0);
-                offsets.push(last + count as u32);
+        // Offsets in point order, then every point's matches copied to its slot.
+        let n = order.len();
+        let mut offsets = vec![0u32; n + 1];
+        let counts = partials.iter().flat_map(|(_, counts)| counts.iter());
+        for (&p, &count) in order.iter().zip(counts) {
+            offsets[p as usize + 1] = count;
+        }
+        for p in 0..n {
+            offsets[p + 1] += offsets[p];
+        }
+        let mut indices = vec![0u32; total];
+        let mut points_done = order.iter();
+        for (found, counts) in &partials {
+            let mut at = 0;
+            for (&count, &p) in counts.iter().zip(points_done.by_ref()) {
+                let dest = offsets[p as usize] as usize;
+                indices[dest..dest + count as usize]
+                    .copy_from_slice(&found[at..at + count as usize]);
+                at += count as usize;
             }
-            indices.extend_from_slice(&found);
         }
         Ok(Csr { offsets, indices })
     }
@@ -357,25 +412,31 @@ impl PolygonIndex {
         if k == 0 {
             return Err(PolygonError::K { value: 0 });
         }
-        let partials = map_chunks(points, stop, |pts| {
-            let mut indices = vec![-1i32; pts.len() / 2 * k];
-            let mut distances = vec![f64::NAN; pts.len() / 2 * k];
+        let order = self.query_order(points);
+        let partials = map_chunks(&order, stop, |chunk| {
+            let mut slots = vec![(-1i32, f64::NAN); chunk.len() * k];
             let mut top: Vec<(f64, u32)> = Vec::with_capacity(k.min(1024) + 1);
-            for (p, point) in pts.chunks_exact(2).enumerate() {
+            for (q, &p) in chunk.iter().enumerate() {
                 top.clear();
-                self.nearest_one(point[0], point[1], k, radius, &mut top);
-                for (j, &(d, i)) in top.iter().enumerate() {
-                    indices[p * k + j] = i as i32;
-                    distances[p * k + j] = d;
+                let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
+                self.nearest_one(px, py, k, radius, &mut top);
+                for (slot, &(d, i)) in slots[q * k..].iter_mut().zip(&top) {
+                    *slot = (i as i32, d);
                 }
             }
-            (indices, distances)
+            slots
         })?;
-        let (indices, distances): (Vec<Vec<i32>>, Vec<Vec<f64>>) = partials.into_iter().unzip();
-        Ok(Nearest {
-            indices: indices.concat(),
-            distances: distances.concat(),
-        })
+        let mut indices = vec![-1i32; order.len() * k];
+        let mut distances = vec![f64::NAN; order.len() * k];
+        let slots = partials.iter().flat_map(|chunk| chunk.chunks_exact(k));
+        for (&p, point_slots) in order.iter().zip(slots) {
+            let at = p as usize * k;
+            for (j, &(i, d)) in point_slots.iter().enumerate() {
+                indices[at + j] = i;
+                distances[at + j] = d;
+            }
+        }
+        Ok(Nearest { indices, distances })
     }
 
     /// Ring search outwards from the point's cell until nothing unvisited can
@@ -388,11 +449,12 @@ impl PolygonIndex {
         let (nx, ny) = g.dims();
         let (ci, cj) = g.home_cell(px, py);
         let consider = |e: usize, top: &mut Vec<(f64, u32)>| {
-            let d = distance(g.ex[e], g.ey[e], px, py);
+            let entry = &g.entries[e];
+            let d = distance(entry.x, entry.y, px, py);
             if !radius.admits(d) {
                 return;
             }
-            let key = (d, g.id[e]);
+            let key = (d, entry.id);
             if top.len() == k {
                 let last = top[k - 1];
                 if !(key.0 < last.0 || (key.0 == last.0 && key.1 < last.1)) {
