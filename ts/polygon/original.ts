@@ -9,7 +9,7 @@ import type { KernelOptions } from "../threads";
 import { assertOptions, show } from "../validate";
 import { distance } from "./geometry";
 import { Polygon } from "./polygon";
-import { PolygonIndex } from "./polygon-index";
+import { PackedPolygons, PolygonIndex } from "./polygon-index";
 import { assertMaxDist, assertPolygons, flattenPoints, readPoint } from "./validate";
 import type { PointLike, PointsInput } from "./validate";
 
@@ -19,11 +19,19 @@ export type PolygonSet<P extends PointLike = PointLike> = readonly [point: P, po
 /** A point with its chosen polygon. */
 export type PointMatch<P extends PointLike = PointLike> = [point: P, polygon: Polygon];
 
-/** Polygon objects, validated (the original API reads their cached `center` and `area()`). */
-function assertPolygonObjects(name: string, polygons: unknown): asserts polygons is ReadonlyArray<Polygon> {
-  assertPolygons(name, polygons);
-  for (let i = 0; i < polygons.length; i++) {
-    if (!(polygons[i] instanceof Polygon)) throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(polygons[i])}`);
+/**
+ * Polygon objects (the original API reads their cached `center` and
+ * `area()`). `vertices: false` skips the vertex checks for callers that pack
+ * the polygons into an index next, which checks them in the same pass.
+ */
+function assertPolygonObjects(name: string, polygons: unknown, vertices = true): asserts polygons is ReadonlyArray<Polygon> {
+  if (vertices || !Array.isArray(polygons)) assertPolygons(name, polygons);
+  const list = polygons as ReadonlyArray<unknown>;
+  for (let i = 0; i < list.length; i++) {
+    if (!(list[i] instanceof Polygon)) assertPolygons(name, list); // a non-Polygon with bad vertices: word that first
+  }
+  for (let i = 0; i < list.length; i++) {
+    if (!(list[i] instanceof Polygon)) throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(list[i])}`);
   }
 }
 
@@ -89,7 +97,10 @@ export function selectBestPolygon<P extends PointLike>(sets: ReadonlyArray<Polyg
 export function matchPointsToPolygons<P extends PointLike>(
   polygons: ReadonlyArray<Polygon>, points: ReadonlyArray<P> | Float64Array, maxDist = 10, options?: KernelOptions,
 ): Array<PointMatch<P | Float64Array>> {
-  assertPolygonObjects("polygons", polygons);
+  // Checked in order (polygons, points, maxDist, options) for both backends;
+  // packing checks the vertices in the same pass as it copies them.
+  assertPolygonObjects("polygons", polygons, false);
+  const packed = PackedPolygons.of("polygons", polygons);
   const flat = flattenPoints("points", points as PointsInput);
   assertMaxDist("maxDist", maxDist);
   assertOptions("options", options);
@@ -106,7 +117,7 @@ export function matchPointsToPolygons<P extends PointLike>(
     }
     return selectBestPolygon(sets, { threads: 0 });
   }
-  const index = new PolygonIndex(polygons, { threads });
+  const index = new PolygonIndex(packed, { threads });
   const matches: Array<PointMatch<P | Float64Array>> = [];
   const best = index.bestMatch(flat, maxDist, { threads });
   for (let p = 0; p < best.length; p++) {

@@ -61,6 +61,20 @@ export interface NearestResult {
   distances: Float64Array;
 }
 
+/**
+ * Polygons already validated and packed (by `packPolygons`), so the original
+ * API can check all its arguments in order before building. Internal: not
+ * exported from the package.
+ */
+export class PackedPolygons {
+  constructor(readonly x: Float64Array, readonly y: Float64Array, readonly offsets: Uint32Array) {}
+
+  static of(name: string, polygons: unknown): PackedPolygons {
+    const { x, y, offsets } = packPolygons(name, polygons);
+    return new PackedPolygons(x, y, offsets);
+  }
+}
+
 /** Points per reference chunk between event-loop yields in async calls. */
 const REFERENCE_ASYNC_CHUNK = 1024;
 
@@ -96,8 +110,10 @@ export class PolygonIndex {
    * @throws TypeError / RangeError naming the bad argument (x/y length
    *   mismatch, empty polygons, bad offsets, NaN/Infinity coordinates).
    */
-  constructor(polygons: ReadonlyArray<PolygonLike> | FlatPolygons, options?: KernelOptions) {
-    const packed = Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
+  constructor(polygons: ReadonlyArray<PolygonLike> | FlatPolygons | PackedPolygons, options?: KernelOptions) {
+    const packed = polygons instanceof PackedPolygons
+      ? polygons
+      : Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
     const threads = resolveThreads(options);
     this.#x = packed.x;
     this.#y = packed.y;
