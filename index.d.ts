@@ -16,6 +16,22 @@ export declare class CancelToken {
   get cancelled(): boolean
 }
 
+/** The packed polygon index (not public API: ts/polygon wraps it). */
+export declare class PolygonNativeIndex {
+  /** Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`. */
+  static build(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): PolygonNativeIndex
+  get length(): number
+  /** Centers interleaved `cx0, cy0, cx1, cy1, ...` (a copy). */
+  centers(): Float64Array
+  /** Areas (a copy). */
+  areas(): Float64Array
+  closeTo(px: number, py: number, maxDist: number, inclusive: boolean): Uint32Array
+  bestMatch(points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number): Int32Array
+  withinDistance(points: Float64Array, maxDist: number, inclusive: boolean, threads: number): PolygonCsrResult
+  nearest(points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number): PolygonNearestResult
+}
+export type NativePolygonIndex = PolygonNativeIndex
+
 export declare function __debugPanicAsync(message: string, threads: number): Promise<number>
 
 export declare function __debugPanicSync(message: string, threads: number): number
@@ -76,3 +92,19 @@ export interface MdsSmacofParams {
 }
 
 export declare function mdsUpdateDistanceMatrix(points: Float64Array, dims: number, distances: Float64Array, i: number, threads: number): void
+
+export declare function polygonBestMatchAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null): Promise<Int32Array>
+
+export interface PolygonCsrResult {
+  offsets: Uint32Array
+  indices: Uint32Array
+}
+
+export declare function polygonNearestAsync(index: PolygonNativeIndex, points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonNearestResult>
+
+export interface PolygonNearestResult {
+  indices: Int32Array
+  distances: Float64Array
+}
+
+export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonCsrResult>

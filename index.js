@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
+module.exports.PolygonNativeIndex = nativeBinding.PolygonNativeIndex
+module.exports.NativePolygonIndex = nativeBinding.NativePolygonIndex
 module.exports.__debugPanicAsync = nativeBinding.__debugPanicAsync
 module.exports.__debugPanicSync = nativeBinding.__debugPanicSync
 module.exports.availableParallelism = nativeBinding.availableParallelism
@@ -851,3 +853,6 @@ module.exports.mdsMse = nativeBinding.mdsMse
 module.exports.mdsSmacof = nativeBinding.mdsSmacof
 module.exports.mdsSmacofAsync = nativeBinding.mdsSmacofAsync
 module.exports.mdsUpdateDistanceMatrix = nativeBinding.mdsUpdateDistanceMatrix
+module.exports.polygonBestMatchAsync = nativeBinding.polygonBestMatchAsync
+module.exports.polygonNearestAsync = nativeBinding.polygonNearestAsync
+module.exports.polygonWithinDistanceAsync = nativeBinding.polygonWithinDistanceAsync

@@ -33,7 +33,6 @@ impl CancelToken {
 }
 
 /// A Send handle on a token's flag, for use inside a kernel's progress hook.
-
 #[derive(Clone, Default)]
 pub struct StopFlag(Arc<AtomicBool>);
 
