@@ -1,7 +1,8 @@
 //! Kernel tests: the fused EM against a direct transcription of the
-#![allow(clippy::needless_range_loop)] // the oracles index in step, like the formulas
 //! original's update rules, thread invariance, the histogram path and the
 //! degenerate cases.
+
+#![allow(clippy::needless_range_loop)] // the oracles index in step, like the formulas
 
 use fastkernels_common::{no_progress, Flow};
 use fastkernels_gmm::*;
