@@ -79,7 +79,7 @@ const mixture = {
 };
 
 describe("per-sample kernels: native vs reference", () => {
-  const x = sceneValues(40_000, 1);
+  const x = sceneValues(20_000, 1); // > one native chunk (16384)
   const { weights, means, stdevs } = mixture;
 
   test("computeExpsumStable", () => {
@@ -179,8 +179,8 @@ describe("known answers from the original algorithm (gmm_original.py)", () => {
 
 describe("fitGmm", () => {
   test("native and reference agree on seeded data, float and 8-bit", () => {
-    const x = sceneValues(30_000, 7);
-    const bytes = sceneBytes(30_000, 8);
+    const x = sceneValues(12_000, 7);
+    const bytes = sceneBytes(12_000, 8);
     for (const data of [x, bytes]) {
       for (const components of [1, 3, 5]) {
         const ref = fitGmm(data, { components, iterations: 6, threads: 0 });
@@ -191,7 +191,7 @@ describe("fitGmm", () => {
   });
 
   test("8-bit input on the histogram gives the per-pixel model (v / 255)", () => {
-    const bytes = sceneBytes(30_000, 9);
+    const bytes = sceneBytes(12_000, 9);
     const values = Float64Array.from(bytes, (v) => v / 255);
     for (const threads of [0, 2]) {
       const hist = fitGmm(bytes, { components: 3, iterations: 8, threads });
@@ -201,7 +201,7 @@ describe("fitGmm", () => {
   });
 
   test("a custom init, tol and regCovar behave as documented", () => {
-    const x = sceneValues(20_000, 4);
+    const x = sceneValues(5_000, 4);
     const init = { means: Float64Array.of(0.1, 0.6, 0.9), variances: Float64Array.of(0.01, 0.01, 0.01), weights: Float64Array.of(1, 1, 1) };
     for (const threads of [0, 1]) {
       const fit = fitGmm(x, { components: 3, iterations: 500, tol: 1e-10, init, threads });
