@@ -242,6 +242,23 @@ describe("fitGmm", () => {
     expectFitClose(fitGmm(two, { components: 5, iterations: 20, threads: 2 }), ref, 1e-9);
   });
 
+  test("chained one-iteration fits give the multi-iteration fit bit for bit", () => {
+    const x = sceneValues(8_000, 13);
+    for (const threads of [0, 2]) {
+      const whole = fitGmm(x, { components: 3, iterations: 4, threads });
+      let step = fitGmm(x, { components: 3, iterations: 1, threads });
+      const lls = [...step.logLikelihoods];
+      for (let i = 1; i < 4; i++) {
+        step = fitGmm(x, { components: 3, iterations: 1, threads, init: step });
+        lls.push(...step.logLikelihoods);
+      }
+      expect(step.means).toEqual(whole.means);
+      expect(step.variances).toEqual(whole.variances);
+      expect(step.weights).toEqual(whole.weights);
+      expect(Float64Array.from(lls)).toEqual(whole.logLikelihoods);
+    }
+  });
+
   test("the fit result is a model for predictGmm / predictProba", () => {
     const bytes = sceneBytes(10_000, 12);
     const fit = fitGmm(bytes, { components: 3, iterations: 8 });
