@@ -127,6 +127,19 @@ describe("per-sample kernels: native vs reference", () => {
     }
   });
 
+  test("typed-array views (subarrays) are read at their offset", () => {
+    const view = x.subarray(5, 1005);
+    const copy = Float64Array.from(view);
+    for (const threads of [0, 1]) {
+      expect(computeExpsumStable(view, weights, means, stdevs, { threads })).toEqual(computeExpsumStable(copy, weights, means, stdevs, { threads }));
+      expect(fitGmm(view, { components: 3, iterations: 2, threads })).toEqual(fitGmm(copy, { components: 3, iterations: 2, threads }));
+    }
+    const bytes = sceneBytes(3000, 6);
+    const byteView = bytes.subarray(7, 2007);
+    expect(fitGmm(byteView, { components: 2, iterations: 3, threads: 1 })).toEqual(fitGmm(Uint8Array.from(byteView), { components: 2, iterations: 3, threads: 1 }));
+    expect(predictGmm(byteView, mixture, { threads: 1 })).toEqual(predictGmm(Uint8Array.from(byteView), mixture, { threads: 0 }));
+  });
+
   test("far intensities and tiny sigmas give a finite log-likelihood, the same from both backends", () => {
     const far = Float64Array.of(5, -3, 0.5, 100, 0.25);
     const w = Float64Array.of(0.5, 0.5), m = Float64Array.of(0, 1), s = Float64Array.of(1e-3, 1e-4);
