@@ -3,7 +3,7 @@
  * before start and during a long fit, on both backends. Also: the native
  * binding checks its own input (errors, never a crash) when called directly.
  */
-import { sceneBytes, sceneValues } from "./helpers/random";
+import { sceneBytes, sceneValues } from "./helpers/gmm-scene";
 import {
   computeExpectationResponsibilitiesAsync,
   computeExpectationResponsibilities,

@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import { sceneBytes, sceneValues } from "./helpers/random";
+import { sceneBytes, sceneValues } from "./helpers/gmm-scene";
 import {
   computeExpectationResponsibilities,
   computeExpsumStable,
