@@ -59,6 +59,18 @@ describe.each([0, 1])("per-sample kernels reject bad input (threads = %i)", (thr
     await expect((computeExpsumStableAsync as (...a: unknown[]) => Promise<unknown>)(...args, { threads })).rejects.toThrow(message);
   });
 
+  test("K planes of N values must fit in one typed array", () => {
+    const k = 2 ** 15 + 1;
+    const many = { weights: new Float64Array(k).fill(1), means: new Float64Array(k), stdevs: new Float64Array(k).fill(1) };
+    const n = 2 ** 17;
+    const big = new Float64Array(n);
+    const message = `intensities.length × K = ${n} × ${k} = ${n * k} values would exceed the largest typed array (4294967296 elements)`;
+    expect(() => computeExpsumStable(big, many.weights, many.means, many.stdevs, { threads })).toThrow(RangeError);
+    expect(() => computeExpsumStable(big, many.weights, many.means, many.stdevs, { threads })).toThrow(message);
+    expect(() => computeExpectationResponsibilities(big, many.weights, many.means, many.stdevs, { threads })).toThrow(message);
+    expect(() => predictProba(big, many, { threads })).toThrow(message.replace("intensities", "data"));
+  });
+
   test("bad options", () => {
     expect(() => computeExpsumStable(x, w, m, s, { threads: -1 })).toThrow("options.threads must be an integer from 0 to 256, got -1");
     expect(() => computeExpsumStable(x, w, m, s, 3 as never)).toThrow(TypeError);

@@ -19,6 +19,7 @@ import {
   checkIntensities,
   checkMixture,
   checkModel,
+  checkPlanesFit,
   MAX_LABEL_COMPONENTS,
 } from "./validate";
 import type { CheckedMixture, ResolvedFitOptions } from "./validate";
@@ -82,6 +83,7 @@ export function computeExpsumStable(
   options?: KernelOptions,
 ): ExpsumResult {
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
+  checkPlanesFit("intensities", x.length, mix.weights.length);
   if (threads === 0) return reference.computeExpsumStable(x, mix);
   return callNative(() => binding().gmmExpsumStable(x, mix.weights, mix.means, mix.stdevs, threads));
 }
@@ -100,6 +102,7 @@ export async function computeExpsumStableAsync(
 ): Promise<ExpsumResult> {
   const signal = signalOf(options);
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
+  checkPlanesFit("intensities", x.length, mix.weights.length);
   if (threads === 0) return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpsumStable(x, mix)));
   return unlessAborted(signal, () =>
     runNativeAsync(signal, () => binding().gmmExpsumStableAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
@@ -143,6 +146,7 @@ export function computeExpectationResponsibilities(
   options?: KernelOptions,
 ): Float64Array {
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
+  checkPlanesFit("intensities", x.length, mix.weights.length);
   if (threads === 0) return reference.computeExpectationResponsibilities(x, mix);
   return callNative(() => binding().gmmResponsibilities(x, mix.weights, mix.means, mix.stdevs, threads));
 }
@@ -156,6 +160,7 @@ export async function computeExpectationResponsibilitiesAsync(
 ): Promise<Float64Array> {
   const signal = signalOf(options);
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
+  checkPlanesFit("intensities", x.length, mix.weights.length);
   if (threads === 0) {
     return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpectationResponsibilities(x, mix)));
   }
@@ -252,6 +257,7 @@ export function predictGmm(data: GmmData, model: GmmModel, options?: KernelOptio
 export function predictProba(data: GmmData, model: GmmModel, options?: KernelOptions): Float64Array {
   const x = checkData("data", data);
   const mix = checkModel("model", model);
+  checkPlanesFit("data", x.length, mix.weights.length);
   const threads = resolveThreads(options);
   if (threads === 0) return reference.predictProba(x, mix);
   const b = binding();

@@ -25,6 +25,18 @@ export interface CheckedMixture {
 /** The default variance floor (see `FitGmmOptions.varianceFloor`). */
 export const DEFAULT_VARIANCE_FLOOR = 1e-12;
 
+/** Most elements a typed array can hold in Node (2^32). */
+export const MAX_OUTPUT_LENGTH = 2 ** 32;
+
+/** K planes of N values must fit in one Float64Array. */
+export function checkPlanesFit(dataName: string, n: number, k: number): void {
+  if (n * k > MAX_OUTPUT_LENGTH) {
+    throw new RangeError(
+      `${dataName}.length × K = ${n} × ${k} = ${n * k} values would exceed the largest typed array (${MAX_OUTPUT_LENGTH} elements); process the data in smaller parts`,
+    );
+  }
+}
+
 /** Largest K `predictGmm` accepts: its labels are bytes. */
 export const MAX_LABEL_COMPONENTS = 256;
 

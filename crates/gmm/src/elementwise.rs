@@ -4,6 +4,8 @@
 
 use rayon::prelude::*;
 
+use crate::alloc::zeroed;
+use crate::error::GmmError;
 use crate::isa::multiversion;
 use crate::lanes::{load_partial, log_densities, shifted_exps, Lane, LANES};
 use crate::mixture::Mixture;
@@ -36,13 +38,13 @@ fn plane_chunks(planes: &mut [f64], n: usize) -> Vec<Vec<&mut [f64]>> {
     per_chunk
 }
 
-pub fn expsum_stable(mix: &Mixture, x: &[f64]) -> Expsum {
+pub fn expsum_stable(mix: &Mixture, x: &[f64]) -> Result<Expsum, GmmError> {
     let n = x.len();
     let k = mix.components();
     let mut out = Expsum {
-        expsum: vec![0.0; n],
-        p: vec![0.0; n * k],
-        p_max: vec![0.0; n],
+        expsum: zeroed(n)?,
+        p: zeroed(planes_len(n, k)?)?,
+        p_max: zeroed(n)?,
     };
     let planes = plane_chunks(&mut out.p, n);
     x.par_chunks(CHUNK)
@@ -50,7 +52,13 @@ pub fn expsum_stable(mix: &Mixture, x: &[f64]) -> Expsum {
         .zip(out.p_max.par_chunks_mut(CHUNK))
         .zip(planes.into_par_iter())
         .for_each(|(((x, expsum), p_max), mut p)| expsum_chunk(mix, x, expsum, p_max, &mut p));
-    out
+    Ok(out)
+}
+
+/// `n * k`, the length of K planes of N values.
+fn planes_len(n: usize, k: usize) -> Result<usize, GmmError> {
+    n.checked_mul(k)
+        .ok_or(GmmError::OutputTooLarge { values: usize::MAX })
 }
 
 multiversion! {
@@ -81,14 +89,14 @@ fn expsum_chunk_impl<const FMA: bool>(
 
 /// `r[k*N + i] = exp(P - Pmax) / expsum`, which equals the original's
 /// `exp(P - (Pmax + ln expsum))` without the rounding of the large sum.
-pub fn responsibilities(mix: &Mixture, x: &[f64]) -> Vec<f64> {
+pub fn responsibilities(mix: &Mixture, x: &[f64]) -> Result<Vec<f64>, GmmError> {
     let n = x.len();
-    let mut out = vec![0.0; n * mix.components()];
+    let mut out = zeroed(planes_len(n, mix.components())?)?;
     let planes = plane_chunks(&mut out, n);
     x.par_chunks(CHUNK)
         .zip(planes.into_par_iter())
         .for_each(|(x, mut r)| responsibilities_chunk(mix, x, &mut r));
-    out
+    Ok(out)
 }
 
 multiversion! {
@@ -132,8 +140,8 @@ pub fn label_of(mix: &Mixture, x: f64) -> usize {
     best
 }
 
-pub fn labels(mix: &Mixture, x: &[f64]) -> Vec<u8> {
-    let mut out = vec![0u8; x.len()];
+pub fn labels(mix: &Mixture, x: &[f64]) -> Result<Vec<u8>, GmmError> {
+    let mut out = zeroed(x.len())?;
     x.par_chunks(CHUNK)
         .zip(out.par_chunks_mut(CHUNK))
         .for_each(|(x, out)| {
@@ -141,5 +149,5 @@ pub fn labels(mix: &Mixture, x: &[f64]) -> Vec<u8> {
                 *o = label_of(mix, v) as u8;
             }
         });
-    out
+    Ok(out)
 }

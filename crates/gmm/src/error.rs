@@ -39,6 +39,8 @@ pub enum GmmError {
     },
     /// More components than the label type can hold.
     TooManyLabels { components: usize },
+    /// An output array could not be allocated.
+    OutputTooLarge { values: usize },
     /// The progress hook asked the fit to stop.
     Cancelled,
 }
@@ -71,6 +73,10 @@ impl fmt::Display for GmmError {
             Self::TooManyLabels { components } => write!(
                 f,
                 "predictGmm returns 8-bit labels, so the model can have at most 256 components, got {components}"
+            ),
+            Self::OutputTooLarge { values } => write!(
+                f,
+                "the result needs {values} values, which could not be allocated; process the data in smaller parts"
             ),
             Self::Cancelled => write!(f, "the GMM fit was cancelled"),
         }

@@ -12,6 +12,7 @@
 // shape LLVM turns into vector instructions.
 #![allow(clippy::needless_range_loop)]
 
+mod alloc;
 mod elementwise;
 mod error;
 mod fastexp;

@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use crate::alloc::zeroed;
 use crate::elementwise::{label_of, labels, responsibilities};
 use crate::error::GmmError;
 use crate::fit::{check_values, Samples};
@@ -22,7 +23,7 @@ pub fn predict_labels(mix: &Mixture, samples: Samples<'_>) -> Result<Vec<u8>, Gm
     match samples {
         Samples::Values(x) => {
             check_values(x)?;
-            Ok(labels(mix, x))
+            labels(mix, x)
         }
         Samples::Bytes(b) => {
             if b.is_empty() {
@@ -31,7 +32,11 @@ pub fn predict_labels(mix: &Mixture, samples: Samples<'_>) -> Result<Vec<u8>, Gm
             let table: Vec<u8> = (0..256)
                 .map(|v| label_of(mix, byte_value(v)) as u8)
                 .collect();
-            Ok(b.par_iter().map(|&v| table[v as usize]).collect())
+            let mut out: Vec<u8> = zeroed(b.len())?;
+            out.par_iter_mut()
+                .zip(b.par_iter())
+                .for_each(|(o, &v)| *o = table[v as usize]);
+            Ok(out)
         }
     }
 }
@@ -41,16 +46,19 @@ pub fn predict_proba(mix: &Mixture, samples: Samples<'_>) -> Result<Vec<f64>, Gm
     match samples {
         Samples::Values(x) => {
             check_values(x)?;
-            Ok(responsibilities(mix, x))
+            responsibilities(mix, x)
         }
         Samples::Bytes(b) => {
             if b.is_empty() {
                 return Err(GmmError::EmptyData);
             }
             let values: Vec<f64> = (0..256).map(byte_value).collect();
-            let table = responsibilities(mix, &values);
+            let table = responsibilities(mix, &values)?;
             let n = b.len();
-            let mut out = vec![0.0; n * mix.components()];
+            let len = n
+                .checked_mul(mix.components())
+                .ok_or(GmmError::OutputTooLarge { values: usize::MAX })?;
+            let mut out: Vec<f64> = zeroed(len)?;
             if n > 0 {
                 out.par_chunks_mut(n).enumerate().for_each(|(k, plane)| {
                     let row = &table[k * 256..(k + 1) * 256];

@@ -85,11 +85,15 @@ fn checked<T>(
     weights: &[f64],
     means: &[f64],
     stdevs: &[f64],
-    kernel: impl FnOnce(&Mixture, &[f64]) -> T,
+    kernel: impl FnOnce(&Mixture, &[f64]) -> std::result::Result<T, GmmError>,
 ) -> Result<T> {
     let mix = mixture(weights, means, stdevs).map_err(kernel_error)?;
     check_samples(x).map_err(kernel_error)?;
-    Ok(kernel(&mix, x))
+    kernel(&mix, x).map_err(kernel_error)
+}
+
+fn log_likelihood_of(mix: &Mixture, x: &[f64]) -> std::result::Result<f64, GmmError> {
+    Ok(log_likelihood(mix, x))
 }
 
 /// Owned copies of the inputs of an async per-sample kernel.
@@ -166,7 +170,7 @@ pub fn gmm_log_likelihood(
     threads: u32,
 ) -> Result<f64> {
     run_sync("computeLogLikelihoodStable", threads, || {
-        checked(intensities, weights, means, stdevs, log_likelihood)
+        checked(intensities, weights, means, stdevs, log_likelihood_of)
     })
 }
 
@@ -184,7 +188,7 @@ pub fn gmm_log_likelihood_async<'env>(
         env,
         "computeLogLikelihoodStable",
         threads,
-        move || checked(&o.x, &o.weights, &o.means, &o.stdevs, log_likelihood),
+        move || checked(&o.x, &o.weights, &o.means, &o.stdevs, log_likelihood_of),
         Ok,
     )
 }
