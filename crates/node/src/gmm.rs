@@ -96,6 +96,22 @@ fn log_likelihood_of(mix: &Mixture, x: &[f64]) -> std::result::Result<f64, GmmEr
     Ok(log_likelihood(mix, x))
 }
 
+/// A copy of an input for an async kernel; an allocation failure is an error, not an abort.
+fn copy<T: Copy>(values: &[T]) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(values.len()).map_err(|_| {
+        napi::Error::new(
+            napi::Status::GenericFailure,
+            format!(
+                "could not copy {} input values for an async call",
+                values.len()
+            ),
+        )
+    })?;
+    out.extend_from_slice(values);
+    Ok(out)
+}
+
 /// Owned copies of the inputs of an async per-sample kernel.
 struct Owned {
     x: Vec<f64>,
@@ -105,13 +121,13 @@ struct Owned {
 }
 
 impl Owned {
-    fn of(x: &[f64], weights: &[f64], means: &[f64], stdevs: &[f64]) -> Self {
-        Self {
-            x: x.to_vec(),
+    fn of(x: &[f64], weights: &[f64], means: &[f64], stdevs: &[f64]) -> Result<Self> {
+        Ok(Self {
+            x: copy(x)?,
             weights: weights.to_vec(),
             means: means.to_vec(),
             stdevs: stdevs.to_vec(),
-        }
+        })
     }
 }
 
@@ -145,7 +161,7 @@ pub fn gmm_expsum_stable_async<'env>(
     stdevs: &[f64],
     threads: u32,
 ) -> Result<Object<'env>> {
-    let o = Owned::of(intensities, weights, means, stdevs);
+    let o = Owned::of(intensities, weights, means, stdevs)?;
     run_async(
         env,
         "computeExpsumStable",
@@ -183,7 +199,7 @@ pub fn gmm_log_likelihood_async<'env>(
     stdevs: &[f64],
     threads: u32,
 ) -> Result<Object<'env>> {
-    let o = Owned::of(intensities, weights, means, stdevs);
+    let o = Owned::of(intensities, weights, means, stdevs)?;
     run_async(
         env,
         "computeLogLikelihoodStable",
@@ -219,7 +235,7 @@ pub fn gmm_responsibilities_async<'env>(
     stdevs: &[f64],
     threads: u32,
 ) -> Result<Object<'env>> {
-    let o = Owned::of(intensities, weights, means, stdevs);
+    let o = Owned::of(intensities, weights, means, stdevs)?;
     run_async(
         env,
         "computeExpectationResponsibilities",
@@ -270,7 +286,7 @@ pub fn gmm_fit_values_async<'env>(
     threads: u32,
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
-    let (data, options, stop) = (data.to_vec(), params.to_options(), StopFlag::of(token));
+    let (data, options, stop) = (copy(data)?, params.to_options(), StopFlag::of(token));
     run_async(
         env,
         "fitGmm",
@@ -288,7 +304,7 @@ pub fn gmm_fit_bytes_async<'env>(
     threads: u32,
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
-    let (data, options, stop) = (data.to_vec(), params.to_options(), StopFlag::of(token));
+    let (data, options, stop) = (copy(data)?, params.to_options(), StopFlag::of(token));
     run_async(
         env,
         "fitGmm",
