@@ -42,6 +42,7 @@ pub fn shifted_exps<const FMA: bool>(p: &mut [Lane], pmax: &Lane) -> Lane {
 /// the `expsum` values (each in `[1, K]`) is kept as a mantissa in `[1, 2)`
 /// and an integer exponent; `ln` is taken once per lane at the end.
 #[derive(Clone, Copy)]
+#[repr(C, align(64))]
 pub struct LogProduct {
     mantissa: Lane,
     exponent: Lane,
