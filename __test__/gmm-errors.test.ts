@@ -71,6 +71,12 @@ describe.each([0, 1])("per-sample kernels reject bad input (threads = %i)", (thr
     expect(() => predictProba(big, many, { threads })).toThrow(message.replace("intensities", "data"));
   });
 
+  test("arguments are checked in order: the first bad one is reported", () => {
+    const call = () => computeExpsumStable([0.1] as never, undefined as never, f(), f(-1), { threads });
+    expect(call).toThrow("intensities must be a Float64Array, got Array(1)");
+    expect(() => computeExpsumStable(x, undefined as never, f(), f(-1), { threads })).toThrow("weights must be a Float64Array, got undefined");
+  });
+
   test("bad options", () => {
     expect(() => computeExpsumStable(x, w, m, s, { threads: -1 })).toThrow("options.threads must be an integer from 0 to 256, got -1");
     expect(() => computeExpsumStable(x, w, m, s, 3 as never)).toThrow(TypeError);

@@ -38,15 +38,18 @@ interface PerSampleCall {
   threads: number;
 }
 
+/** Validates a per-sample call in argument order; `planes`: the result holds K planes of N values. */
 function perSample(
   intensities: unknown,
   weights: unknown,
   means: unknown,
   stdevs: unknown,
   options: KernelOptions | undefined,
+  planes: boolean,
 ): PerSampleCall {
-  const mix = checkMixture(weights, means, stdevs);
   const x = checkIntensities("intensities", intensities);
+  const mix = checkMixture(weights, means, stdevs);
+  if (planes) checkPlanesFit("intensities", x.length, mix.weights.length);
   return { x, mix, threads: resolveThreads(options) };
 }
 
@@ -82,8 +85,7 @@ export function computeExpsumStable(
   stdevs: Float64Array,
   options?: KernelOptions,
 ): ExpsumResult {
-  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
-  checkPlanesFit("intensities", x.length, mix.weights.length);
+  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, true);
   if (threads === 0) return reference.computeExpsumStable(x, mix);
   return callNative(() => binding().gmmExpsumStable(x, mix.weights, mix.means, mix.stdevs, threads));
 }
@@ -100,9 +102,8 @@ export async function computeExpsumStableAsync(
   stdevs: Float64Array,
   options?: AsyncKernelOptions,
 ): Promise<ExpsumResult> {
+  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, true);
   const signal = signalOf(options);
-  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
-  checkPlanesFit("intensities", x.length, mix.weights.length);
   if (threads === 0) return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpsumStable(x, mix)));
   return unlessAborted(signal, () =>
     runNativeAsync(signal, () => binding().gmmExpsumStableAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
@@ -117,7 +118,7 @@ export function computeLogLikelihoodStable(
   stdevs: Float64Array,
   options?: KernelOptions,
 ): number {
-  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
+  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, false);
   if (threads === 0) return reference.computeLogLikelihoodStable(x, mix);
   return callNative(() => binding().gmmLogLikelihood(x, mix.weights, mix.means, mix.stdevs, threads));
 }
@@ -129,8 +130,8 @@ export async function computeLogLikelihoodStableAsync(
   stdevs: Float64Array,
   options?: AsyncKernelOptions,
 ): Promise<number> {
+  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, false);
   const signal = signalOf(options);
-  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
   if (threads === 0) return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeLogLikelihoodStable(x, mix)));
   return unlessAborted(signal, () =>
     runNativeAsync(signal, () => binding().gmmLogLikelihoodAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
@@ -145,8 +146,7 @@ export function computeExpectationResponsibilities(
   stdevs: Float64Array,
   options?: KernelOptions,
 ): Float64Array {
-  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
-  checkPlanesFit("intensities", x.length, mix.weights.length);
+  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, true);
   if (threads === 0) return reference.computeExpectationResponsibilities(x, mix);
   return callNative(() => binding().gmmResponsibilities(x, mix.weights, mix.means, mix.stdevs, threads));
 }
@@ -158,9 +158,8 @@ export async function computeExpectationResponsibilitiesAsync(
   stdevs: Float64Array,
   options?: AsyncKernelOptions,
 ): Promise<Float64Array> {
+  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, true);
   const signal = signalOf(options);
-  const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
-  checkPlanesFit("intensities", x.length, mix.weights.length);
   if (threads === 0) {
     return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpectationResponsibilities(x, mix)));
   }

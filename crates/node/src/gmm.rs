@@ -87,8 +87,8 @@ fn checked<T>(
     stdevs: &[f64],
     kernel: impl FnOnce(&Mixture, &[f64]) -> std::result::Result<T, GmmError>,
 ) -> Result<T> {
-    let mix = mixture(weights, means, stdevs).map_err(kernel_error)?;
     check_samples(x).map_err(kernel_error)?;
+    let mix = mixture(weights, means, stdevs).map_err(kernel_error)?;
     kernel(&mix, x).map_err(kernel_error)
 }
 
