@@ -113,3 +113,6 @@ export async function cie94DifferenceAsync(
       : binding.colorCie94DifferenceF64Async(pair.a, pair.b, call.width, call.height, call.normalization, call.threads),
   );
 }
+
+export { JUST_PERCEPTIBLE_DELTA_E, thresholdedSubtractionInit } from "./subtraction-init";
+export type { MixtureInit, ThresholdedSubtractionOptions } from "./subtraction-init";
