@@ -9,3 +9,4 @@ export * from "./gmm";
 export * from "./polygon";
 export * from "./mds";
 export * from "./color";
+export * from "./estimator";
