@@ -74,6 +74,12 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   const scene = generateScene(width, height, seed);
   const fitOptions = { components, iterations };
 
+  // One small untimed fit per backend first: it starts the native pool and
+  // lets V8 compile the reference loops, so the timings compare steady states.
+  const warmUp = scene.intensities.subarray(0, Math.min(scene.intensities.length, 4096));
+  if (nativeRuns) fitGmm(warmUp, { ...fitOptions, iterations: 1, threads });
+  fitGmm(warmUp, { ...fitOptions, iterations: 1, threads: 0 });
+
   let nativeFit: GmmFit | null = null;
   let nativeMs: number | null = null;
   if (nativeRuns) {

@@ -9,6 +9,7 @@
  * backend.
  */
 import { cie94Difference, thresholdedSubtractionInit } from "../color";
+import type { MixtureInit } from "../color";
 import { normalizeReference } from "../color/reference";
 import {
   computeExpectationResponsibilities,
@@ -26,7 +27,7 @@ import { assertFunction, checkInitializeOptions, checkSource } from "./validate"
 import type { EstimatorSource, ExecuteOptions, Initialization, InitializeOptions, IterationState } from "./types";
 
 /** The original's evenly spaced start: linspace(0, 1, K), variances 10/255, weights 1. */
-function evenlySpaced(components: number) {
+function evenlySpaced(components: number): MixtureInit {
   const means = Float64Array.from({ length: components }, (_, k) => (components === 1 ? 0 : k / (components - 1)));
   const variances = new Float64Array(components).fill(10 / 255);
   return { means, variances, stdevs: variances.map(Math.sqrt), weights: new Float64Array(components).fill(1) };
