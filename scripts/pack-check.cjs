@@ -234,7 +234,6 @@ function runConsumer(projectDir, env) {
 }
 
 function checkProbes(where, report) {
-  if (probes.length === 0) fail("scripts/kernel-probes.cjs lists no kernel: nothing proves the kernels work");
   for (const p of report.probes) if (p.error) fail(`${where}: ${p.name} via ${p.api} with threads ${p.threads}: ${p.error}`);
 }
 
@@ -255,6 +254,7 @@ function main() {
   if (!fs.existsSync(path.join(root, nodeFile))) {
     throw new Error(`${nodeFile} is missing: build the addon first (npm ci builds it; or npm run build:native)`);
   }
+  if (probes.length === 0) throw new Error("scripts/kernel-probes.cjs lists no kernel: nothing would prove the kernels work");
   ensureDist();
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fastkernels-pack-check-"));
