@@ -22,3 +22,11 @@ export declare function __debugPanicSync(message: string, threads: number): numb
 
 /** Number of threads the machine offers, the native default for `threads`. */
 export declare function availableParallelism(): number
+
+export declare function colorCie94DifferenceF64(rgbA: Float64Array, rgbB: Float64Array, width: number, height: number, normalizationName: string, threads: number): Float64Array
+
+export declare function colorCie94DifferenceF64Async(rgbA: Float64Array, rgbB: Float64Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>
+
+export declare function colorCie94DifferenceU8(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Float64Array
+
+export declare function colorCie94DifferenceU8Async(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>

@@ -839,3 +839,7 @@ module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.__debugPanicAsync = nativeBinding.__debugPanicAsync
 module.exports.__debugPanicSync = nativeBinding.__debugPanicSync
 module.exports.availableParallelism = nativeBinding.availableParallelism
+module.exports.colorCie94DifferenceF64 = nativeBinding.colorCie94DifferenceF64
+module.exports.colorCie94DifferenceF64Async = nativeBinding.colorCie94DifferenceF64Async
+module.exports.colorCie94DifferenceU8 = nativeBinding.colorCie94DifferenceU8
+module.exports.colorCie94DifferenceU8Async = nativeBinding.colorCie94DifferenceU8Async

@@ -8,3 +8,4 @@ export type { KernelOptions, AsyncKernelOptions } from "./threads";
 export * from "./gmm";
 export * from "./polygon";
 export * from "./mds";
+export * from "./color";

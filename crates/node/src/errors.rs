@@ -9,7 +9,6 @@ use std::any::Any;
 use fastkernels_common::{Classify, ErrorClass};
 use napi::{Error, Status};
 
-#[allow(dead_code)] // TODO(foundation): remove once the first kernel maps its errors
 pub fn kernel_error<E: Classify>(error: E) -> Error {
     let status = match error.class() {
         ErrorClass::Type => Status::ObjectExpected,

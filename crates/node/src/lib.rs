@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod cancel;
+mod color;
 mod debug;
 mod errors;
 mod gmm;

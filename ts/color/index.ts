@@ -1,0 +1,118 @@
+/**
+ * The Gaussian-mixture family's two-image mode: the CIE94 colour difference
+ * of two RGB images, which the original program segments instead of a
+ * grayscale image. Validation happens here once; then either the native
+ * kernel (crates/color) or the TypeScript reference runs.
+ */
+import { runNativeAsync, runReferenceAsync } from "../async";
+import { callNative } from "../errors";
+import { native } from "../native";
+import { resolveThreads } from "../threads";
+import { assertAbortSignal, isTypedArrayOf } from "../validate";
+import { cie94DifferenceReference } from "./reference";
+import type { Cie94AsyncOptions, Cie94Normalization, Cie94Options, RgbImage } from "./types";
+import { assertRgbImage, checkedNormalization, checkedPixels } from "./validate";
+
+export type { Cie94AsyncOptions, Cie94Normalization, Cie94Options, RgbImage } from "./types";
+
+interface CheckedCall {
+  rgbA: RgbImage;
+  rgbB: RgbImage;
+  width: number;
+  height: number;
+  pixels: number;
+  normalization: Cie94Normalization;
+  threads: number;
+}
+
+function check(rgbA: unknown, rgbB: unknown, width: unknown, height: unknown, options: Cie94Options | undefined): CheckedCall {
+  const pixels = checkedPixels(width, height);
+  assertRgbImage("rgbA", rgbA, pixels);
+  assertRgbImage("rgbB", rgbB, pixels);
+  const threads = resolveThreads(options);
+  const normalization = checkedNormalization("options.normalization", options?.normalization);
+  return { rgbA, rgbB, width: width as number, height: height as number, pixels, normalization, threads };
+}
+
+function toFloats(image: RgbImage): Float64Array {
+  if (isTypedArrayOf(image, "Float64Array")) return image as Float64Array;
+  // The same value / 255 the kernel applies to 8-bit input.
+  return Float64Array.from(image, (v) => v / 255);
+}
+
+/** Both 8-bit: the native u8 entry point; otherwise both as floats. */
+function nativePair(call: CheckedCall): { bytes: true; a: Uint8Array; b: Uint8Array } | { bytes: false; a: Float64Array; b: Float64Array } {
+  if (isTypedArrayOf(call.rgbA, "Uint8Array") && isTypedArrayOf(call.rgbB, "Uint8Array")) {
+    return { bytes: true, a: call.rgbA as Uint8Array, b: call.rgbB as Uint8Array };
+  }
+  return { bytes: false, a: toFloats(call.rgbA), b: toFloats(call.rgbB) };
+}
+
+/**
+ * Per-pixel CIE94 colour difference ΔE94 of two images of `width x height`
+ * pixels, then rescaled like the original program (see
+ * `options.normalization`). The result is the data the original's two-image
+ * mode segments with a Gaussian mixture.
+ *
+ * @param rgbA first image (the reference for S_C and S_H): interleaved R, G,
+ *   B, row-major, `3 * width * height` values; a Uint8Array is read as
+ *   value / 255, a Float64Array must hold values in [0, 1].
+ * @param rgbB second image, same shape; may use the other array type.
+ * @param width pixels per row, integer >= 1.
+ * @param height rows, integer >= 1.
+ * @param options `threads` (0 = TypeScript reference, n = native threads,
+ *   default all cores) and `normalization` (default `"original"`).
+ * @returns Float64Array of `width * height` values, row-major.
+ * @throws TypeError for a wrong array or option type; RangeError for a
+ *   wrong length, a non-integer or non-positive dimension, a float channel
+ *   outside [0, 1] or an unknown normalization.
+ */
+export function cie94Difference(
+  rgbA: RgbImage,
+  rgbB: RgbImage,
+  width: number,
+  height: number,
+  options?: Cie94Options,
+): Float64Array {
+  const call = check(rgbA, rgbB, width, height, options);
+  if (call.threads === 0 || !native) {
+    return cie94DifferenceReference(call.rgbA, call.rgbB, call.pixels, call.normalization);
+  }
+  const binding = native;
+  const pair = nativePair(call);
+  return callNative(() =>
+    pair.bytes
+      ? binding.colorCie94DifferenceU8(pair.a, pair.b, call.width, call.height, call.normalization, call.threads)
+      : binding.colorCie94DifferenceF64(pair.a, pair.b, call.width, call.height, call.normalization, call.threads),
+  );
+}
+
+/**
+ * `cie94Difference` off the event loop. The native backend copies the inputs
+ * before the promise is returned; `options.signal` aborts before the work
+ * starts (the pass itself is not interruptible: one pass over the pixels).
+ */
+export async function cie94DifferenceAsync(
+  rgbA: RgbImage,
+  rgbB: RgbImage,
+  width: number,
+  height: number,
+  options?: Cie94AsyncOptions,
+): Promise<Float64Array> {
+  const call = check(rgbA, rgbB, width, height, options);
+  assertAbortSignal("options.signal", options?.signal);
+  const signal = options?.signal;
+  if (call.threads === 0 || !native) {
+    return runReferenceAsync(signal, () => cie94DifferenceReference(call.rgbA, call.rgbB, call.pixels, call.normalization));
+  }
+  const binding = native;
+  const pair = nativePair(call);
+  return runNativeAsync(signal, () =>
+    pair.bytes
+      ? binding.colorCie94DifferenceU8Async(pair.a, pair.b, call.width, call.height, call.normalization, call.threads)
+      : binding.colorCie94DifferenceF64Async(pair.a, pair.b, call.width, call.height, call.normalization, call.threads),
+  );
+}
+
+export { JUST_PERCEPTIBLE_DELTA_E, thresholdedSubtractionInit } from "./subtraction-init";
+export type { MixtureInit, ThresholdedSubtractionOptions } from "./subtraction-init";
