@@ -18,6 +18,10 @@ export declare class CancelToken {
 
 export declare function __debugPanicAsync(message: string, threads: number): Promise<number>
 
+export declare function __debugPanicParallelAsync(message: string, items: number, threads: number): Promise<number>
+
+export declare function __debugPanicParallelSync(message: string, items: number, threads: number): number
+
 export declare function __debugPanicSync(message: string, threads: number): number
 
 /** Number of threads the machine offers, the native default for `threads`. */
