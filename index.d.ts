@@ -34,3 +34,58 @@ export declare function colorCie94DifferenceF64Async(rgbA: Float64Array, rgbB: F
 export declare function colorCie94DifferenceU8(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Float64Array
 
 export declare function colorCie94DifferenceU8Async(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>
+
+export interface GmmExpsumOutput {
+  expsum: Float64Array
+  p: Float64Array
+  pMax: Float64Array
+}
+
+export declare function gmmExpsumStable(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): GmmExpsumOutput
+
+export declare function gmmExpsumStableAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<GmmExpsumOutput>
+
+export declare function gmmFitBytes(data: Uint8Array, params: GmmFitParams, threads: number): GmmFitOutput
+
+export declare function gmmFitBytesAsync(data: Uint8Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null): Promise<GmmFitOutput>
+
+export interface GmmFitOutput {
+  means: Float64Array
+  variances: Float64Array
+  stdevs: Float64Array
+  weights: Float64Array
+  logLikelihoods: Float64Array
+  iterations: number
+  converged: boolean
+}
+
+/** Fit options resolved by the TS layer (defaults filled in, init computed). */
+export interface GmmFitParams {
+  means: Float64Array
+  variances: Float64Array
+  weights: Float64Array
+  iterations: number
+  tol?: number
+  varianceFloor: number
+  regCovar: number
+}
+
+export declare function gmmFitValues(data: Float64Array, params: GmmFitParams, threads: number): GmmFitOutput
+
+export declare function gmmFitValuesAsync(data: Float64Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null): Promise<GmmFitOutput>
+
+export declare function gmmLogLikelihood(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): number
+
+export declare function gmmLogLikelihoodAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<number>
+
+export declare function gmmPredictBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
+
+export declare function gmmPredictValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
+
+export declare function gmmProbaBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+
+export declare function gmmProbaValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+
+export declare function gmmResponsibilities(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+
+export declare function gmmResponsibilitiesAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>

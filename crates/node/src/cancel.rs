@@ -33,11 +33,9 @@ impl CancelToken {
 }
 
 /// A Send handle on a token's flag, for use inside a kernel's progress hook.
-#[allow(dead_code)] // TODO(foundation): remove once the first iterative kernel uses it
 #[derive(Clone, Default)]
 pub struct StopFlag(Arc<AtomicBool>);
 
-#[allow(dead_code)]
 impl StopFlag {
     pub fn of(token: Option<&CancelToken>) -> Self {
         token.map_or_else(Self::default, |t| Self(Arc::clone(&t.flag)))

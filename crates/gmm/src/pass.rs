@@ -1,0 +1,202 @@
+//! One fused pass over the samples: E-step responsibilities, the M-step's
+//! sufficient statistics and the log-likelihood, without storing N x K.
+//!
+//! Statistics are taken about a shift `c_k` (the component's current mean):
+//! `S0 = sum r`, `S1 = sum r (x - c)`, `S2 = sum r (x - c)^2`, so that the new
+//! variance `S2/S0 - (S1/S0)^2` does not suffer the cancellation of raw moments.
+
+use fastkernels_common::reduce::{chunked_fold, CHUNK};
+
+use crate::isa::multiversion;
+use crate::lanes::{load_partial, log_densities, shifted_exps, Lane, LogProduct, LANES};
+use crate::mixture::Mixture;
+
+/// Sufficient statistics of one pass, and the log-likelihood of the mixture
+/// the pass evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassStats {
+    pub s0: Vec<f64>,
+    pub s1: Vec<f64>,
+    pub s2: Vec<f64>,
+    pub log_likelihood: f64,
+}
+
+impl PassStats {
+    pub fn zero(k: usize) -> Self {
+        Self {
+            s0: vec![0.0; k],
+            s1: vec![0.0; k],
+            s2: vec![0.0; k],
+            log_likelihood: 0.0,
+        }
+    }
+
+    fn add(mut self, other: Self) -> Self {
+        for k in 0..self.s0.len() {
+            self.s0[k] += other.s0[k];
+            self.s1[k] += other.s1[k];
+            self.s2[k] += other.s2[k];
+        }
+        self.log_likelihood += other.log_likelihood;
+        self
+    }
+}
+
+/// The fused pass over all samples, deterministic for every thread count
+/// (fixed chunks, combined in order). `with_stats = false` only computes the
+/// log-likelihood.
+pub fn fused_pass(mix: &Mixture, x: &[f64], with_stats: bool) -> PassStats {
+    let k = mix.components();
+    chunked_fold(
+        x,
+        CHUNK,
+        |_, part| chunk_pass(mix, part, with_stats),
+        PassStats::zero(k),
+        PassStats::add,
+    )
+}
+
+multiversion! {
+    /// The fused pass over one chunk, sequential.
+    pub fn chunk_pass = chunk_pass_impl(mix: &Mixture, x: &[f64], with_stats: bool) -> PassStats
+}
+
+#[inline(always)]
+fn chunk_pass_impl<const FMA: bool>(mix: &Mixture, x: &[f64], with_stats: bool) -> PassStats {
+    let mut acc = Accumulator::new(mix.components());
+    let blocks = x.chunks_exact(LANES);
+    let tail = blocks.remainder();
+    if with_stats {
+        for block in blocks {
+            acc.block::<FMA, true>(mix, &load_partial(block), LANES);
+        }
+    } else {
+        for block in blocks {
+            acc.block::<FMA, false>(mix, &load_partial(block), LANES);
+        }
+    }
+    if !tail.is_empty() {
+        if with_stats {
+            acc.block::<FMA, true>(mix, &load_partial(tail), tail.len());
+        } else {
+            acc.block::<FMA, false>(mix, &load_partial(tail), tail.len());
+        }
+    }
+    acc.finish(with_stats)
+}
+
+struct Accumulator {
+    p: Vec<Lane>,
+    s0: Vec<Lane>,
+    s1: Vec<Lane>,
+    s2: Vec<Lane>,
+    pmax_sum: Lane,
+    expsum_product: LogProduct,
+}
+
+impl Accumulator {
+    fn new(k: usize) -> Self {
+        Self {
+            p: vec![[0.0; LANES]; k],
+            s0: vec![[0.0; LANES]; k],
+            s1: vec![[0.0; LANES]; k],
+            s2: vec![[0.0; LANES]; k],
+            pmax_sum: [0.0; LANES],
+            expsum_product: LogProduct::new(),
+        }
+    }
+
+    /// `valid < LANES` only for the last, partial block: the extra lanes are masked out.
+    #[inline(always)]
+    fn block<const FMA: bool, const STATS: bool>(&mut self, mix: &Mixture, x: &Lane, valid: usize) {
+        let pmax = log_densities(mix, x, &mut self.p);
+        let mut expsum = shifted_exps::<FMA>(&mut self.p, &pmax);
+        let mut pmax = pmax;
+        let full = valid == LANES;
+        if !full {
+            for l in valid..LANES {
+                expsum[l] = 1.0;
+                pmax[l] = 0.0;
+            }
+        }
+        for l in 0..LANES {
+            self.pmax_sum[l] += pmax[l];
+        }
+        self.expsum_product.push(&expsum);
+        if STATS {
+            let mut inv = [0.0; LANES];
+            for l in 0..LANES {
+                inv[l] = 1.0 / expsum[l];
+            }
+            if !full {
+                for v in inv.iter_mut().skip(valid) {
+                    *v = 0.0;
+                }
+            }
+            for k in 0..self.p.len() {
+                let mean = mix.mean(k);
+                let (e, s0, s1, s2) = (
+                    &self.p[k],
+                    &mut self.s0[k],
+                    &mut self.s1[k],
+                    &mut self.s2[k],
+                );
+                for l in 0..LANES {
+                    let r = e[l] * inv[l];
+                    let d = x[l] - mean;
+                    let rd = r * d;
+                    s0[l] += r;
+                    s1[l] += rd;
+                    s2[l] = crate::fastexp::mul_add::<FMA>(rd, d, s2[l]);
+                }
+            }
+        }
+    }
+
+    fn finish(&self, with_stats: bool) -> PassStats {
+        let k = self.p.len();
+        let mut out = PassStats::zero(k);
+        if with_stats {
+            for c in 0..k {
+                out.s0[c] = lane_sum(&self.s0[c]);
+                out.s1[c] = lane_sum(&self.s1[c]);
+                out.s2[c] = lane_sum(&self.s2[c]);
+            }
+        }
+        out.log_likelihood = lane_sum(&self.pmax_sum) + self.expsum_product.ln_sum();
+        out
+    }
+}
+
+fn lane_sum(lane: &Lane) -> f64 {
+    lane.iter().sum()
+}
+
+/// The same statistics over weighted points (histogram bins), sequential and
+/// with libm `exp`/`ln`: it runs on at most 256 points.
+pub fn weighted_pass(mix: &Mixture, x: &[f64], counts: &[f64]) -> PassStats {
+    let k = mix.components();
+    let mut out = PassStats::zero(k);
+    let mut p = vec![0.0; k];
+    for (&xi, &c) in x.iter().zip(counts) {
+        let mut pmax = f64::NEG_INFINITY;
+        for (j, pj) in p.iter_mut().enumerate() {
+            *pj = mix.log_density(j, xi);
+            pmax = if *pj > pmax { *pj } else { pmax };
+        }
+        let mut expsum = 0.0;
+        for pj in p.iter_mut() {
+            *pj = (*pj - pmax).exp();
+            expsum += *pj;
+        }
+        out.log_likelihood += c * (pmax + expsum.ln());
+        for (j, &e) in p.iter().enumerate() {
+            let r = c * (e / expsum);
+            let d = xi - mix.mean(j);
+            out.s0[j] += r;
+            out.s1[j] += r * d;
+            out.s2[j] += r * d * d;
+        }
+    }
+    out
+}
