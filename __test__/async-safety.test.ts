@@ -49,13 +49,17 @@ function iterationsFor(ms: number): number {
 beforeAll(() => {
   binding();
   fitGmm(data, { ...FIT, iterations: 2 }); // warm the pool
-  let best = Infinity;
-  for (let round = 0; round < 2; round++) {
+  // Early EM iterations can cost more than later ones, so time whole fits,
+  // doubling their length until one lasts long enough to measure.
+  for (let iterations = 4; ; iterations *= 2) {
     const start = performance.now();
-    fitGmm(data, { ...FIT, iterations: 3 });
-    best = Math.min(best, (performance.now() - start) / 3);
+    fitGmm(data, { ...FIT, iterations });
+    const elapsed = performance.now() - start;
+    if (elapsed >= 250 || iterations >= 1 << 16) {
+      msPerIteration = Math.max(0.01, elapsed / iterations);
+      break;
+    }
   }
-  msPerIteration = Math.max(0.05, best);
 });
 
 function threadCount(): number | null {

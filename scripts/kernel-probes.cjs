@@ -3,9 +3,10 @@
 // worker tests (__test__/workers*.test.ts, against dist/). Adding a kernel to
 // those checks = adding one entry here.
 //
-// A probe is { name, call, check }:
+// A probe is { name, call, callAsync?, check }:
 // - call(fk, threads): one small synchronous call (the RSS test repeats it
-//   10,000 times), returning its result;
+//   10,000 times), returning its result; callAsync the same through the
+//   kernel's async variant, when it has one;
 // - check(fk, threads): runs the sync AND async variants on a small
 //   known-answer input and resolves to null when both are right, else to a
 //   message. threads 0 = TypeScript reference, n = native (when loaded).
@@ -73,6 +74,7 @@ const probes = [
   {
     name: "computeExpsumStable",
     call: (fk, threads) => fk.computeExpsumStable(mix.x, mix.weights, mix.means, mix.stdevs, { threads }),
+    callAsync: (fk, threads) => fk.computeExpsumStableAsync(mix.x, mix.weights, mix.means, mix.stdevs, { threads }),
     check: async (fk, threads) =>
       expsumMismatch("computeExpsumStable", fk.computeExpsumStable(mix.x, mix.weights, mix.means, mix.stdevs, { threads })) ||
       expsumMismatch("computeExpsumStableAsync", await fk.computeExpsumStableAsync(mix.x, mix.weights, mix.means, mix.stdevs, { threads })),
@@ -80,6 +82,7 @@ const probes = [
   {
     name: "computeLogLikelihoodStable",
     call: (fk, threads) => fk.computeLogLikelihoodStable(mix.x, mix.weights, mix.means, mix.stdevs, { threads }),
+    callAsync: (fk, threads) => fk.computeLogLikelihoodStableAsync(mix.x, mix.weights, mix.means, mix.stdevs, { threads }),
     check: async (fk, threads) =>
       mismatch("computeLogLikelihoodStable", [fk.computeLogLikelihoodStable(mix.x, mix.weights, mix.means, mix.stdevs, { threads })], expected.logLikelihood, 1e-14) ||
       mismatch("computeLogLikelihoodStableAsync", [await fk.computeLogLikelihoodStableAsync(mix.x, mix.weights, mix.means, mix.stdevs, { threads })], expected.logLikelihood, 1e-14),
@@ -87,6 +90,7 @@ const probes = [
   {
     name: "computeExpectationResponsibilities",
     call: (fk, threads) => fk.computeExpectationResponsibilities(mix.x, mix.weights, mix.means, mix.stdevs, { threads }),
+    callAsync: (fk, threads) => fk.computeExpectationResponsibilitiesAsync(mix.x, mix.weights, mix.means, mix.stdevs, { threads }),
     check: async (fk, threads) =>
       mismatch("computeExpectationResponsibilities", fk.computeExpectationResponsibilities(mix.x, mix.weights, mix.means, mix.stdevs, { threads }), expected.responsibilities, 1e-14) ||
       mismatch("computeExpectationResponsibilitiesAsync", await fk.computeExpectationResponsibilitiesAsync(mix.x, mix.weights, mix.means, mix.stdevs, { threads }), expected.responsibilities, 1e-14),
@@ -94,6 +98,7 @@ const probes = [
   {
     name: "fitGmm",
     call: (fk, threads) => fk.fitGmm(clusters, { ...fitOptions, threads }),
+    callAsync: (fk, threads) => fk.fitGmmAsync(clusters, { ...fitOptions, threads }),
     check: async (fk, threads) =>
       fitMismatch("fitGmm", fk.fitGmm(clusters, { ...fitOptions, threads })) || fitMismatch("fitGmmAsync", await fk.fitGmmAsync(clusters, { ...fitOptions, threads })),
   },
@@ -110,6 +115,7 @@ const probes = [
   {
     name: "cie94Difference",
     call: (fk, threads) => fk.cie94Difference(cie94.rgbA, cie94.rgbB, cie94.width, cie94.height, { threads, normalization: "none" }),
+    callAsync: (fk, threads) => fk.cie94DifferenceAsync(cie94.rgbA, cie94.rgbB, cie94.width, cie94.height, { threads, normalization: "none" }),
     check: async (fk, threads) => {
       const options = { threads, normalization: "none" };
       return (
