@@ -197,12 +197,12 @@ describe("inputs of async calls are copied", () => {
   const disturbances: Array<[string, (a: Float64Array) => void]> = [
     ["mutated in place", (a) => a.fill(0.5)],
     ["filled with NaN", (a) => a.fill(Number.NaN)],
-    ["transferred with structuredClone", (a) => void structuredClone(a.buffer, { transfer: [a.buffer] })],
+    ["transferred with structuredClone", (a) => void structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] })],
     [
       "transferred through a MessagePort",
       (a) => {
         const { port1, port2 } = new MessageChannel();
-        port1.postMessage(a, [a.buffer]);
+        port1.postMessage(a, [a.buffer as ArrayBuffer]);
         port1.close();
         port2.close();
       },
@@ -236,7 +236,7 @@ describe("inputs of async calls are copied", () => {
     const expected = await cie94DifferenceAsync(a.slice(), b.slice(), 64, 64, { threads: THREADS });
     const running = cie94DifferenceAsync(a, b, 64, 64, { threads: THREADS });
     a.fill(0);
-    structuredClone(b.buffer, { transfer: [b.buffer] });
+    structuredClone(b.buffer, { transfer: [b.buffer as ArrayBuffer] });
     expect(b.length).toBe(0);
     expect(Array.from(await running)).toEqual(Array.from(expected));
   });

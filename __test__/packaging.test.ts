@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const root = path.join(__dirname, "..");
@@ -69,7 +70,7 @@ describe("release workflow", () => {
   });
 
   test("actionlint does report a broken workflow (the lint can fail)", () => {
-    const broken = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "fk-wf-"));
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "fk-wf-"));
     try {
       fs.writeFileSync(path.join(broken, "bad.yml"), workflow.replace("needs: [test-linux, test-macos-windows, package-check]", "needs: [test-linux, tests-mac]"));
       const script = `require(${JSON.stringify(path.join(root, "scripts", "lint-workflows.cjs"))}).lintWorkflows(${JSON.stringify(broken)}).then((r) => process.stdout.write(JSON.stringify(r.findings)))`;
