@@ -9,7 +9,9 @@
  * parameters) 1e-10 relative (summation order differs); original fixtures
  * 1e-9 relative (the issue's contract).
  */
-import fixtures from "./fixtures/gmm_original.json";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 import { sceneBytes, sceneValues } from "./helpers/random";
 import {
   computeExpectationResponsibilities,
@@ -20,6 +22,36 @@ import {
   predictProba,
 } from "../ts";
 import type { GmmFit } from "../ts";
+
+interface FitFixture {
+  name: string;
+  data: { kind: "float64" | "uint8"; values: number[] };
+  components: number;
+  iterations: number;
+  means: number[];
+  variances: number[];
+  stdevs: number[];
+  weights: number[];
+  logLikelihoods: number[];
+}
+
+interface Fixtures {
+  fits: FitFixture[];
+  expsum: {
+    intensities: number[];
+    weights: number[];
+    means: number[];
+    stdevs: number[];
+    expsum: number[];
+    p: number[];
+    pMax: number[];
+    logLikelihood: number;
+    responsibilities: number[];
+  };
+}
+
+// Written by __test__/fixtures/gmm_original.py from the original program's algorithm.
+const fixtures = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "gmm_original.json"), "utf8")) as Fixtures;
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, abs = 0): void {
   expect(actual.length).toBe(expected.length);

@@ -61,9 +61,46 @@ multiversion! {
     pub fn chunk_pass = chunk_pass_impl(mix: &Mixture, x: &[f64], with_stats: bool) -> PassStats
 }
 
+/// Small K (the common case) gets stack arrays of known length, so that LLVM
+/// keeps every per-component accumulator in vector registers.
 #[inline(always)]
 fn chunk_pass_impl<const FMA: bool>(mix: &Mixture, x: &[f64], with_stats: bool) -> PassStats {
-    let mut acc = Accumulator::new(mix.components());
+    match mix.components() {
+        1 => chunk_pass_with::<FMA, [Lane; 1]>(mix, x, with_stats),
+        2 => chunk_pass_with::<FMA, [Lane; 2]>(mix, x, with_stats),
+        3 => chunk_pass_with::<FMA, [Lane; 3]>(mix, x, with_stats),
+        4 => chunk_pass_with::<FMA, [Lane; 4]>(mix, x, with_stats),
+        5 => chunk_pass_with::<FMA, [Lane; 5]>(mix, x, with_stats),
+        6 => chunk_pass_with::<FMA, [Lane; 6]>(mix, x, with_stats),
+        _ => chunk_pass_with::<FMA, Vec<Lane>>(mix, x, with_stats),
+    }
+}
+
+/// Per-component lane storage: a fixed-size array or a `Vec`.
+trait Lanes: AsRef<[Lane]> + AsMut<[Lane]> {
+    fn zeroed(k: usize) -> Self;
+}
+
+impl<const K: usize> Lanes for [Lane; K] {
+    #[inline(always)]
+    fn zeroed(_k: usize) -> Self {
+        [[0.0; LANES]; K]
+    }
+}
+
+impl Lanes for Vec<Lane> {
+    fn zeroed(k: usize) -> Self {
+        vec![[0.0; LANES]; k]
+    }
+}
+
+#[inline(always)]
+fn chunk_pass_with<const FMA: bool, S: Lanes>(
+    mix: &Mixture,
+    x: &[f64],
+    with_stats: bool,
+) -> PassStats {
+    let mut acc = Accumulator::<S>::new(mix.components());
     let blocks = x.chunks_exact(LANES);
     let tail = blocks.remainder();
     if with_stats {
@@ -85,22 +122,23 @@ fn chunk_pass_impl<const FMA: bool>(mix: &Mixture, x: &[f64], with_stats: bool) 
     acc.finish(with_stats)
 }
 
-struct Accumulator {
-    p: Vec<Lane>,
-    s0: Vec<Lane>,
-    s1: Vec<Lane>,
-    s2: Vec<Lane>,
+struct Accumulator<S> {
+    p: S,
+    s0: S,
+    s1: S,
+    s2: S,
     pmax_sum: Lane,
     expsum_product: LogProduct,
 }
 
-impl Accumulator {
+impl<S: Lanes> Accumulator<S> {
+    #[inline(always)]
     fn new(k: usize) -> Self {
         Self {
-            p: vec![[0.0; LANES]; k],
-            s0: vec![[0.0; LANES]; k],
-            s1: vec![[0.0; LANES]; k],
-            s2: vec![[0.0; LANES]; k],
+            p: S::zeroed(k),
+            s0: S::zeroed(k),
+            s1: S::zeroed(k),
+            s2: S::zeroed(k),
             pmax_sum: [0.0; LANES],
             expsum_product: LogProduct::new(),
         }
@@ -109,8 +147,9 @@ impl Accumulator {
     /// `valid < LANES` only for the last, partial block: the extra lanes are masked out.
     #[inline(always)]
     fn block<const FMA: bool, const STATS: bool>(&mut self, mix: &Mixture, x: &Lane, valid: usize) {
-        let pmax = log_densities(mix, x, &mut self.p);
-        let mut expsum = shifted_exps::<FMA>(&mut self.p, &pmax);
+        let p = self.p.as_mut();
+        let pmax = log_densities(mix, x, p);
+        let mut expsum = shifted_exps::<FMA>(p, &pmax);
         let mut pmax = pmax;
         let full = valid == LANES;
         if !full {
@@ -133,34 +172,29 @@ impl Accumulator {
                     *v = 0.0;
                 }
             }
-            for k in 0..self.p.len() {
+            let (s0, s1, s2) = (self.s0.as_mut(), self.s1.as_mut(), self.s2.as_mut());
+            for k in 0..p.len() {
                 let mean = mix.mean(k);
-                let (e, s0, s1, s2) = (
-                    &self.p[k],
-                    &mut self.s0[k],
-                    &mut self.s1[k],
-                    &mut self.s2[k],
-                );
                 for l in 0..LANES {
-                    let r = e[l] * inv[l];
+                    let r = p[k][l] * inv[l];
                     let d = x[l] - mean;
                     let rd = r * d;
-                    s0[l] += r;
-                    s1[l] += rd;
-                    s2[l] = crate::fastexp::mul_add::<FMA>(rd, d, s2[l]);
+                    s0[k][l] += r;
+                    s1[k][l] += rd;
+                    s2[k][l] = crate::fastexp::mul_add::<FMA>(rd, d, s2[k][l]);
                 }
             }
         }
     }
 
     fn finish(&self, with_stats: bool) -> PassStats {
-        let k = self.p.len();
+        let k = self.p.as_ref().len();
         let mut out = PassStats::zero(k);
         if with_stats {
             for c in 0..k {
-                out.s0[c] = lane_sum(&self.s0[c]);
-                out.s1[c] = lane_sum(&self.s1[c]);
-                out.s2[c] = lane_sum(&self.s2[c]);
+                out.s0[c] = lane_sum(&self.s0.as_ref()[c]);
+                out.s1[c] = lane_sum(&self.s1.as_ref()[c]);
+                out.s2[c] = lane_sum(&self.s2.as_ref()[c]);
             }
         }
         out.log_likelihood = lane_sum(&self.pmax_sum) + self.expsum_product.ln_sum();

@@ -1,0 +1,96 @@
+/**
+ * GMM async variants: same results as the sync calls, inputs copied, abort
+ * before start and during a long fit, on both backends. Also: the native
+ * binding checks its own input (errors, never a crash) when called directly.
+ */
+import { sceneBytes, sceneValues } from "./helpers/random";
+import {
+  computeExpectationResponsibilitiesAsync,
+  computeExpectationResponsibilities,
+  computeExpsumStable,
+  computeExpsumStableAsync,
+  computeLogLikelihoodStable,
+  computeLogLikelihoodStableAsync,
+  fitGmm,
+  fitGmmAsync,
+} from "../ts";
+import { callNative } from "../ts/errors";
+import { native } from "../ts/native";
+
+const mixture = [Float64Array.of(0.3, 0.7), Float64Array.of(0.2, 0.8), Float64Array.of(0.1, 0.15)] as const;
+
+function isAbortError(error: unknown): boolean {
+  return (error as { name?: string })?.name === "AbortError";
+}
+
+describe.each([0, 1, 2])("async variants (threads = %i)", (threads) => {
+  test("give the sync results and copy their inputs", async () => {
+    const x = sceneValues(20_000, 3);
+    const expected = computeExpsumStable(x, ...mixture, { threads });
+    const ll = computeLogLikelihoodStable(x, ...mixture, { threads });
+    const r = computeExpectationResponsibilities(x, ...mixture, { threads });
+    const fit = fitGmm(x, { components: 3, iterations: 3, threads });
+    const pending = [
+      computeExpsumStableAsync(x, ...mixture, { threads }),
+      computeLogLikelihoodStableAsync(x, ...mixture, { threads }),
+      computeExpectationResponsibilitiesAsync(x, ...mixture, { threads }),
+      fitGmmAsync(x, { components: 3, iterations: 3, threads }),
+    ] as const;
+    if (threads > 0) x.fill(0.5); // the native variants copied x before returning
+    const [es, l, rr, f] = await Promise.all(pending);
+    expect(es).toEqual(expected);
+    expect(l).toBe(ll);
+    expect(rr).toEqual(r);
+    expect(f).toEqual(fit);
+  });
+
+  test("8-bit fit", async () => {
+    const bytes = sceneBytes(10_000, 4);
+    expect(await fitGmmAsync(bytes, { components: 3, iterations: 5, threads })).toEqual(fitGmm(bytes, { components: 3, iterations: 5, threads }));
+  });
+
+  test("an aborted signal rejects before any work with an AbortError", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const x = sceneValues(100, 1);
+    await expect(fitGmmAsync(x, { components: 2, iterations: 2, threads, signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    await expect(computeExpsumStableAsync(x, ...mixture, { threads, signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    const reason = new Error("stop now");
+    const withReason = new AbortController();
+    withReason.abort(reason);
+    await expect(fitGmmAsync(x, { components: 2, iterations: 2, threads, signal: withReason.signal })).rejects.toBe(reason);
+  });
+
+  test("aborting during a long fit rejects at the next iteration", async () => {
+    // Far more iterations than could finish: only the abort can end this promptly.
+    const x = sceneValues(threads === 0 ? 2_000 : 100_000, 2);
+    const controller = new AbortController();
+    const fit = fitGmmAsync(x, { components: 3, iterations: 10_000_000, threads, signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    const error = await fit.then(() => null, (e: unknown) => e);
+    expect(isAbortError(error)).toBe(true);
+    // The pool is still usable afterwards.
+    expect((await fitGmmAsync(x.subarray(0, 1000), { components: 2, iterations: 2, threads })).iterations).toBe(2);
+  });
+});
+
+const describeNative = native ? describe : describe.skip;
+
+describeNative("the native binding validates too (never panics)", () => {
+  const n = native!;
+  const x = Float64Array.of(0.1, 0.2);
+  const params = { means: Float64Array.of(0, 1), variances: Float64Array.of(0.1, 0.1), weights: Float64Array.of(1, 1), iterations: 2, varianceFloor: 1e-12, regCovar: 0 };
+  test.each([
+    ["mismatched lengths", () => n.gmmExpsumStable(x, Float64Array.of(1), Float64Array.of(0, 1), Float64Array.of(1), 1), "means must have length 1"],
+    ["no components", () => n.gmmLogLikelihood(x, new Float64Array(0), new Float64Array(0), new Float64Array(0), 1), "at least 1 component"],
+    ["zero sigma", () => n.gmmResponsibilities(x, Float64Array.of(1), Float64Array.of(0), Float64Array.of(0), 1), "stdevs[0] must be a finite number > 0, got 0"],
+    ["NaN data", () => n.gmmFitValues(Float64Array.of(0, NaN), params, 2), "data[1] must be a finite number, got NaN"],
+    ["empty data", () => n.gmmFitBytes(new Uint8Array(0), params, 1), "data must not be empty"],
+    ["zero iterations", () => n.gmmFitValues(x, { ...params, iterations: 0 }, 1), "iterations must be an integer >= 1"],
+    ["bad floor", () => n.gmmFitValues(x, { ...params, varianceFloor: -1 }, 1), "varianceFloor must be a finite number > 0, got -1"],
+    ["too many labels", () => n.gmmPredictValues(x, new Float64Array(300).fill(1), new Float64Array(300), new Float64Array(300).fill(1), 1), "at most 256 components, got 300"],
+  ] as Array<[string, () => unknown, string]>)("%s is a RangeError", (_label, call, message) => {
+    expect(() => callNative(call)).toThrow(RangeError);
+    expect(() => callNative(call)).toThrow(message);
+  });
+});
