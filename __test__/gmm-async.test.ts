@@ -61,6 +61,19 @@ describe.each([0, 1, 2])("async variants (threads = %i)", (threads) => {
     await expect(fitGmmAsync(x, { components: 2, iterations: 2, threads, signal: withReason.signal })).rejects.toBe(reason);
   });
 
+  test("an abort after the call started still rejects (per-sample kernels discard their result)", async () => {
+    const x = sceneValues(50_000, 5);
+    const controller = new AbortController();
+    const pending = [
+      computeExpsumStableAsync(x, ...mixture, { threads, signal: controller.signal }),
+      computeLogLikelihoodStableAsync(x, ...mixture, { threads, signal: controller.signal }),
+      computeExpectationResponsibilitiesAsync(x, ...mixture, { threads, signal: controller.signal }),
+      fitGmmAsync(x, { components: 2, iterations: 1, threads, signal: controller.signal }),
+    ];
+    controller.abort();
+    for (const p of pending) await expect(p).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   test("aborting during a long fit rejects at the next iteration", async () => {
     // Far more iterations than could finish: only the abort can end this promptly.
     const x = sceneValues(threads === 0 ? 2_000 : 100_000, 2);

@@ -79,7 +79,7 @@ const mixture = {
 };
 
 describe("per-sample kernels: native vs reference", () => {
-  const x = sceneValues(40_000, 1);
+  const x = sceneValues(20_000, 1); // > one native chunk (16384)
   const { weights, means, stdevs } = mixture;
 
   test("computeExpsumStable", () => {
@@ -125,6 +125,19 @@ describe("per-sample kernels: native vs reference", () => {
       expect(Object.is(computeLogLikelihoodStable(x, weights, means, stdevs, { threads }), ll1)).toBe(true);
       expect(fitGmm(x, { components: 3, iterations: 4, threads })).toEqual(fit1);
     }
+  });
+
+  test("typed-array views (subarrays) are read at their offset", () => {
+    const view = x.subarray(5, 1005);
+    const copy = Float64Array.from(view);
+    for (const threads of [0, 1]) {
+      expect(computeExpsumStable(view, weights, means, stdevs, { threads })).toEqual(computeExpsumStable(copy, weights, means, stdevs, { threads }));
+      expect(fitGmm(view, { components: 3, iterations: 2, threads })).toEqual(fitGmm(copy, { components: 3, iterations: 2, threads }));
+    }
+    const bytes = sceneBytes(3000, 6);
+    const byteView = bytes.subarray(7, 2007);
+    expect(fitGmm(byteView, { components: 2, iterations: 3, threads: 1 })).toEqual(fitGmm(Uint8Array.from(byteView), { components: 2, iterations: 3, threads: 1 }));
+    expect(predictGmm(byteView, mixture, { threads: 1 })).toEqual(predictGmm(Uint8Array.from(byteView), mixture, { threads: 0 }));
   });
 
   test("far intensities and tiny sigmas give a finite log-likelihood, the same from both backends", () => {
@@ -179,8 +192,8 @@ describe("known answers from the original algorithm (gmm_original.py)", () => {
 
 describe("fitGmm", () => {
   test("native and reference agree on seeded data, float and 8-bit", () => {
-    const x = sceneValues(30_000, 7);
-    const bytes = sceneBytes(30_000, 8);
+    const x = sceneValues(12_000, 7);
+    const bytes = sceneBytes(12_000, 8);
     for (const data of [x, bytes]) {
       for (const components of [1, 3, 5]) {
         const ref = fitGmm(data, { components, iterations: 6, threads: 0 });
@@ -191,7 +204,7 @@ describe("fitGmm", () => {
   });
 
   test("8-bit input on the histogram gives the per-pixel model (v / 255)", () => {
-    const bytes = sceneBytes(30_000, 9);
+    const bytes = sceneBytes(12_000, 9);
     const values = Float64Array.from(bytes, (v) => v / 255);
     for (const threads of [0, 2]) {
       const hist = fitGmm(bytes, { components: 3, iterations: 8, threads });
@@ -201,7 +214,7 @@ describe("fitGmm", () => {
   });
 
   test("a custom init, tol and regCovar behave as documented", () => {
-    const x = sceneValues(20_000, 4);
+    const x = sceneValues(5_000, 4);
     const init = { means: Float64Array.of(0.1, 0.6, 0.9), variances: Float64Array.of(0.01, 0.01, 0.01), weights: Float64Array.of(1, 1, 1) };
     for (const threads of [0, 1]) {
       const fit = fitGmm(x, { components: 3, iterations: 500, tol: 1e-10, init, threads });
@@ -240,6 +253,23 @@ describe("fitGmm", () => {
     }
     const ref = fitGmm(two, { components: 5, iterations: 20, threads: 0 });
     expectFitClose(fitGmm(two, { components: 5, iterations: 20, threads: 2 }), ref, 1e-9);
+  });
+
+  test("chained one-iteration fits give the multi-iteration fit bit for bit", () => {
+    const x = sceneValues(8_000, 13);
+    for (const threads of [0, 2]) {
+      const whole = fitGmm(x, { components: 3, iterations: 4, threads });
+      let step = fitGmm(x, { components: 3, iterations: 1, threads });
+      const lls = [...step.logLikelihoods];
+      for (let i = 1; i < 4; i++) {
+        step = fitGmm(x, { components: 3, iterations: 1, threads, init: step });
+        lls.push(...step.logLikelihoods);
+      }
+      expect(step.means).toEqual(whole.means);
+      expect(step.variances).toEqual(whole.variances);
+      expect(step.weights).toEqual(whole.weights);
+      expect(Float64Array.from(lls)).toEqual(whole.logLikelihoods);
+    }
   });
 
   test("the fit result is a model for predictGmm / predictProba", () => {

@@ -5,7 +5,7 @@
  * to `threads`.
  */
 import { runNativeAsync, runReferenceAsync } from "../async";
-import { callNative } from "../errors";
+import { abortError, callNative } from "../errors";
 import { native } from "../native";
 import type { NativeBinding } from "../native";
 import { resolveThreads } from "../threads";
@@ -56,6 +56,17 @@ function signalOf(options: AsyncKernelOptions | undefined): AbortSignal | undefi
 }
 
 /**
+ * Runs an async call and rejects with an AbortError if `signal` aborted before
+ * it settled, even when the work itself finished (per-sample kernels are not
+ * interruptible; their result is then discarded).
+ */
+async function unlessAborted<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+  const result = await run();
+  if (signal?.aborted) throw abortError(signal);
+  return result;
+}
+
+/**
  * The original's `compute_expsum_stable`: `P[i,k] = ln w_k + ln N(x_i | mu_k, sigma_k)`,
  * `pMax[i] = max_k P[i,k]` (running max from -Infinity) and
  * `expsum[i] = sum_k exp(P[i,k] - pMax[i])`. `p` holds K planes of N values.
@@ -75,7 +86,11 @@ export function computeExpsumStable(
   return callNative(() => binding().gmmExpsumStable(x, mix.weights, mix.means, mix.stdevs, threads));
 }
 
-/** `computeExpsumStable` off the event loop (inputs are copied first). */
+/**
+ * `computeExpsumStable` off the event loop (native inputs are copied first).
+ * If `options.signal` aborts before the promise settles, it rejects with an
+ * AbortError (the same holds for every `...Async` function here).
+ */
 export async function computeExpsumStableAsync(
   intensities: Float64Array,
   weights: Float64Array,
@@ -85,8 +100,10 @@ export async function computeExpsumStableAsync(
 ): Promise<ExpsumResult> {
   const signal = signalOf(options);
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
-  if (threads === 0) return runReferenceAsync(signal, () => reference.computeExpsumStable(x, mix));
-  return runNativeAsync(signal, () => binding().gmmExpsumStableAsync(x, mix.weights, mix.means, mix.stdevs, threads));
+  if (threads === 0) return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpsumStable(x, mix)));
+  return unlessAborted(signal, () =>
+    runNativeAsync(signal, () => binding().gmmExpsumStableAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
+  );
 }
 
 /** Log-likelihood `sum_i (pMax[i] + ln expsum[i])` of the mixture on the intensities. */
@@ -111,8 +128,10 @@ export async function computeLogLikelihoodStableAsync(
 ): Promise<number> {
   const signal = signalOf(options);
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
-  if (threads === 0) return runReferenceAsync(signal, () => reference.computeLogLikelihoodStable(x, mix));
-  return runNativeAsync(signal, () => binding().gmmLogLikelihoodAsync(x, mix.weights, mix.means, mix.stdevs, threads));
+  if (threads === 0) return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeLogLikelihoodStable(x, mix)));
+  return unlessAborted(signal, () =>
+    runNativeAsync(signal, () => binding().gmmLogLikelihoodAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
+  );
 }
 
 /** Responsibilities `r[k*N + i] = exp(P[i,k] - pMax[i]) / expsum[i]`, K planes of N values. */
@@ -137,8 +156,12 @@ export async function computeExpectationResponsibilitiesAsync(
 ): Promise<Float64Array> {
   const signal = signalOf(options);
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options);
-  if (threads === 0) return runReferenceAsync(signal, () => reference.computeExpectationResponsibilities(x, mix));
-  return runNativeAsync(signal, () => binding().gmmResponsibilitiesAsync(x, mix.weights, mix.means, mix.stdevs, threads));
+  if (threads === 0) {
+    return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpectationResponsibilities(x, mix)));
+  }
+  return unlessAborted(signal, () =>
+    runNativeAsync(signal, () => binding().gmmResponsibilitiesAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
+  );
 }
 
 function fitParams(o: ResolvedFitOptions) {
@@ -174,7 +197,8 @@ export function fitGmm(data: GmmData, options: FitGmmOptions): GmmFit {
 
 /**
  * `fitGmm` off the event loop. `options.signal` aborts it: before it starts,
- * or at the next iteration boundary (the promise rejects with an AbortError).
+ * or at the next iteration boundary; an abort at any time before the promise
+ * settles makes it reject with an AbortError.
  */
 export async function fitGmmAsync(data: GmmData, options: FitGmmAsyncOptions): Promise<GmmFit> {
   const x = checkData("data", data);
@@ -182,18 +206,22 @@ export async function fitGmmAsync(data: GmmData, options: FitGmmAsyncOptions): P
   const signal = signalOf(options);
   const threads = resolveThreads(options);
   if (threads === 0) {
-    return runReferenceAsync(signal, async (checkpoint) => {
-      const steps = reference.fitGmmSteps(x, o);
-      for (;;) {
-        const step = steps.next();
-        if (step.done) return step.value;
-        await checkpoint();
-      }
-    });
+    return unlessAborted(signal, () =>
+      runReferenceAsync(signal, async (checkpoint) => {
+        const steps = reference.fitGmmSteps(x, o);
+        for (;;) {
+          const step = steps.next();
+          if (step.done) return step.value;
+          await checkpoint();
+        }
+      }),
+    );
   }
   const b = binding();
-  return runNativeAsync(signal, (token) =>
-    isBytes(x) ? b.gmmFitBytesAsync(x, fitParams(o), threads, token) : b.gmmFitValuesAsync(x, fitParams(o), threads, token),
+  return unlessAborted(signal, () =>
+    runNativeAsync(signal, (token) =>
+      isBytes(x) ? b.gmmFitBytesAsync(x, fitParams(o), threads, token) : b.gmmFitValuesAsync(x, fitParams(o), threads, token),
+    ),
   );
 }
 

@@ -234,3 +234,52 @@ pub fn weighted_pass(mix: &Mixture, x: &[f64], counts: &[f64]) -> PassStats {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i as f64) * 0.618_033_988_75).fract())
+            .collect()
+    }
+
+    fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * a.abs().max(b.abs())
+    }
+
+    #[test]
+    fn fma_and_baseline_builds_agree_and_every_k_path_matches_the_scalar_pass() {
+        let x = samples(1003); // not a multiple of LANES: exercises the masked tail
+        let ones = vec![1.0; x.len()];
+        for k in 1..=9 {
+            let w: Vec<f64> = (0..k).map(|c| 1.0 + c as f64).collect();
+            let m: Vec<f64> = (0..k).map(|c| c as f64 / k as f64).collect();
+            let s: Vec<f64> = (0..k).map(|c| 0.05 + 0.01 * c as f64).collect();
+            let mix = Mixture::new(&w, &m, &s).unwrap();
+            let base = chunk_pass_impl::<false>(&mix, &x, true);
+            let fma = chunk_pass_impl::<true>(&mix, &x, true);
+            let scalar = weighted_pass(&mix, &x, &ones);
+            for c in 0..k {
+                for (a, b, what) in [
+                    (base.s0[c], scalar.s0[c], "s0"),
+                    (fma.s0[c], scalar.s0[c], "s0"),
+                    (base.s1[c], scalar.s1[c], "s1"),
+                    (fma.s1[c], scalar.s1[c], "s1"),
+                    (base.s2[c], scalar.s2[c], "s2"),
+                    (fma.s2[c], scalar.s2[c], "s2"),
+                ] {
+                    assert!(close(a, b, 1e-12), "k = {k}, {what}[{c}]: {a} vs {b}");
+                }
+            }
+            assert!(close(base.log_likelihood, scalar.log_likelihood, 1e-12));
+            assert!(close(fma.log_likelihood, scalar.log_likelihood, 1e-12));
+            let ll_only = chunk_pass_impl::<false>(&mix, &x, false);
+            assert_eq!(
+                ll_only.log_likelihood.to_bits(),
+                base.log_likelihood.to_bits()
+            );
+        }
+    }
+}

@@ -107,7 +107,7 @@ fn close(a: &[f64], b: &[f64], rel: f64) {
 
 #[test]
 fn fused_em_reproduces_the_original_update_rules() {
-    let x = scene(30_011, 7);
+    let x = scene(12_011, 7);
     for k in [1, 2, 3, 5] {
         let fit = fit_gmm(Samples::Values(&x), &options(k, 6), &mut no_progress).unwrap();
         let (means, vars, weights, lls) = original_em(&x, k, 6);
