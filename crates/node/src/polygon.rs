@@ -1,1 +1,269 @@
-//! Binding of fastkernels-polygon (work in progress).
+//! Binding of fastkernels-polygon: a native index object that keeps the
+//! packed centers, areas and grid between calls, and its bulk queries.
+//!
+//! Queries over a single chunk of points (`POINT_CHUNK`) run on the calling
+//! thread: the kernel is sequential for them anyway, and a hop to the pool
+//! would cost more than the work. Larger ones run on the shared pool.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use fastkernels_polygon::{
+    never_stop, Best, Csr, Nearest, PolygonError, PolygonIndex, Radius, BUILD_CHUNK, POINT_CHUNK,
+};
+use napi::bindgen_prelude::{Float64Array, Int32Array, Object, Uint32Array};
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::cancel::{CancelToken, StopFlag};
+use crate::errors::{kernel_error, panic_error};
+use crate::run::{run_async, run_sync};
+
+#[napi(object)]
+pub struct PolygonCsrResult {
+    pub offsets: Uint32Array,
+    pub indices: Uint32Array,
+}
+
+#[napi(object)]
+pub struct PolygonNearestResult {
+    pub indices: Int32Array,
+    pub distances: Float64Array,
+}
+
+fn csr_result(csr: Csr) -> PolygonCsrResult {
+    PolygonCsrResult {
+        offsets: Uint32Array::new(csr.offsets),
+        indices: Uint32Array::new(csr.indices),
+    }
+}
+
+fn nearest_result(nearest: Nearest) -> PolygonNearestResult {
+    PolygonNearestResult {
+        indices: Int32Array::new(nearest.indices),
+        distances: Float64Array::new(nearest.distances),
+    }
+}
+
+fn kernel<T>(result: std::result::Result<T, PolygonError>) -> Result<T> {
+    result.map_err(kernel_error)
+}
+
+/// Small work runs here on the JS thread (still panic-guarded and with the
+/// thread count checked); larger work goes to the pool for `threads`.
+fn run_sized<T: Send>(
+    name: &str,
+    threads: u32,
+    small: bool,
+    compute: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    if !small {
+        return run_sync(name, threads, compute);
+    }
+    crate::pool::pool(threads)?;
+    catch_unwind(AssertUnwindSafe(compute)).unwrap_or_else(|payload| Err(panic_error(name, payload)))
+}
+
+fn small_query(points: &[f64]) -> bool {
+    points.len() <= 2 * POINT_CHUNK
+}
+
+/// The packed polygon index (not public API: ts/polygon wraps it).
+#[napi(js_name = "PolygonNativeIndex")]
+pub struct NativePolygonIndex {
+    inner: Arc<PolygonIndex>,
+}
+
+#[napi]
+impl NativePolygonIndex {
+    /// Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`.
+    #[napi(factory)]
+    pub fn build(x: &[f64], y: &[f64], offsets: &[u32], threads: u32) -> Result<Self> {
+        let small = offsets.len() <= BUILD_CHUNK + 1;
+        let index = run_sized("polygonIndexBuild", threads, small, || {
+            kernel(PolygonIndex::build(x, y, offsets))
+        })?;
+        Ok(Self {
+            inner: Arc::new(index),
+        })
+    }
+
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        self.inner.len() as u32
+    }
+
+    /// Centers interleaved `cx0, cy0, cx1, cy1, ...` (a copy).
+    #[napi]
+    pub fn centers(&self) -> Float64Array {
+        Float64Array::new(self.inner.centers())
+    }
+
+    /// Areas (a copy).
+    #[napi]
+    pub fn areas(&self) -> Float64Array {
+        Float64Array::new(self.inner.areas().to_vec())
+    }
+
+    #[napi]
+    pub fn close_to(&self, px: f64, py: f64, max_dist: f64, inclusive: bool) -> Result<Uint32Array> {
+        let index = &self.inner;
+        let found = run_sized("polygonCloseTo", 1, true, || {
+            kernel(Radius::new(max_dist, inclusive).and_then(|r| index.close_to(px, py, r)))
+        })?;
+        Ok(Uint32Array::new(found))
+    }
+
+    #[napi]
+    pub fn best_match(
+        &self,
+        points: &[f64],
+        max_dist: f64,
+        inclusive: bool,
+        scores: Option<&[f64]>,
+        threads: u32,
+    ) -> Result<Int32Array> {
+        let index = &self.inner;
+        let best = run_sized("polygonBestMatch", threads, small_query(points), || {
+            let best = scores.map_or(Best::Area, Best::Scores);
+            kernel(
+                Radius::new(max_dist, inclusive)
+                    .and_then(|r| index.best_match(points, r, best, &never_stop)),
+            )
+        })?;
+        Ok(Int32Array::new(best))
+    }
+
+    #[napi]
+    pub fn within_distance(
+        &self,
+        points: &[f64],
+        max_dist: f64,
+        inclusive: bool,
+        threads: u32,
+    ) -> Result<PolygonCsrResult> {
+        let index = &self.inner;
+        let csr = run_sized("polygonWithinDistance", threads, small_query(points), || {
+            kernel(
+                Radius::new(max_dist, inclusive)
+                    .and_then(|r| index.within_distance(points, r, &never_stop)),
+            )
+        })?;
+        Ok(csr_result(csr))
+    }
+
+    #[napi]
+    pub fn nearest(
+        &self,
+        points: &[f64],
+        k: u32,
+        max_dist: f64,
+        inclusive: bool,
+        threads: u32,
+    ) -> Result<PolygonNearestResult> {
+        let index = &self.inner;
+        let nearest = run_sized("polygonNearest", threads, small_query(points), || {
+            kernel(
+                Radius::new(max_dist, inclusive)
+                    .and_then(|r| index.nearest(points, k as usize, r, &never_stop)),
+            )
+        })?;
+        Ok(nearest_result(nearest))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[napi(js_name = "polygonBestMatchAsync", ts_return_type = "Promise<Int32Array>")]
+pub fn best_match_async<'env>(
+    env: &'env Env,
+    index: &NativePolygonIndex,
+    points: &[f64],
+    max_dist: f64,
+    inclusive: bool,
+    scores: Option<&[f64]>,
+    threads: u32,
+    token: Option<&CancelToken>,
+) -> Result<Object<'env>> {
+    let index = Arc::clone(&index.inner);
+    let points = points.to_vec();
+    let scores = scores.map(<[f64]>::to_vec);
+    let stop = StopFlag::of(token);
+    run_async(
+        env,
+        "polygonBestMatch",
+        threads,
+        move || {
+            let best = scores.as_deref().map_or(Best::Area, Best::Scores);
+            let check = || stop.flow();
+            kernel(
+                Radius::new(max_dist, inclusive)
+                    .and_then(|r| index.best_match(&points, r, best, &check)),
+            )
+        },
+        |best| Ok(Int32Array::new(best)),
+    )
+}
+
+#[napi(
+    js_name = "polygonWithinDistanceAsync",
+    ts_return_type = "Promise<PolygonCsrResult>"
+)]
+pub fn within_distance_async<'env>(
+    env: &'env Env,
+    index: &NativePolygonIndex,
+    points: &[f64],
+    max_dist: f64,
+    inclusive: bool,
+    threads: u32,
+    token: Option<&CancelToken>,
+) -> Result<Object<'env>> {
+    let index = Arc::clone(&index.inner);
+    let points = points.to_vec();
+    let stop = StopFlag::of(token);
+    run_async(
+        env,
+        "polygonWithinDistance",
+        threads,
+        move || {
+            let check = || stop.flow();
+            kernel(
+                Radius::new(max_dist, inclusive)
+                    .and_then(|r| index.within_distance(&points, r, &check)),
+            )
+        },
+        |csr| Ok(csr_result(csr)),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+#[napi(
+    js_name = "polygonNearestAsync",
+    ts_return_type = "Promise<PolygonNearestResult>"
+)]
+pub fn nearest_async<'env>(
+    env: &'env Env,
+    index: &NativePolygonIndex,
+    points: &[f64],
+    k: u32,
+    max_dist: f64,
+    inclusive: bool,
+    threads: u32,
+    token: Option<&CancelToken>,
+) -> Result<Object<'env>> {
+    let index = Arc::clone(&index.inner);
+    let points = points.to_vec();
+    let stop = StopFlag::of(token);
+    run_async(
+        env,
+        "polygonNearest",
+        threads,
+        move || {
+            let check = || stop.flow();
+            kernel(
+                Radius::new(max_dist, inclusive)
+                    .and_then(|r| index.nearest(&points, k as usize, r, &check)),
+            )
+        },
+        |nearest| Ok(nearest_result(nearest)),
+    )
+}

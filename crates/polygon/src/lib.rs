@@ -1,1 +1,18 @@
-//! fastkernels-polygon: pure-Rust kernels (work in progress).
+//! fastkernels-polygon: point-to-polygon matching.
+//!
+//! Polygons are packed into flat vertex buffers; [`PolygonIndex`] computes
+//! every center (plain vertex mean) and area (shoelace) once, buckets the
+//! centers in a uniform grid, and answers bulk queries in parallel over
+//! points with results identical for every thread count. The numeric
+//! definitions match the TypeScript reference operation for operation
+//! (see [`geometry`]).
+
+pub mod error;
+pub mod geometry;
+mod grid;
+pub mod index;
+
+pub use error::PolygonError;
+pub use index::{
+    never_stop, Best, Csr, Nearest, PolygonIndex, Radius, StopCheck, BUILD_CHUNK, POINT_CHUNK,
+};

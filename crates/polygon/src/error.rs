@@ -1,0 +1,103 @@
+//! The polygon kernels' one error type.
+
+use std::fmt;
+
+use fastkernels_common::{Classify, ErrorClass};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolygonError {
+    /// Vertex buffers `x` and `y` differ in length.
+    LengthMismatch { x: usize, y: usize },
+    /// `offsets` is empty (it needs at least the leading 0).
+    OffsetsEmpty,
+    /// `offsets[0]` is not 0.
+    OffsetsStart { value: u32 },
+    /// `offsets[index]` is smaller than the offset before it.
+    OffsetsDecreasing {
+        index: usize,
+        value: u32,
+        previous: u32,
+    },
+    /// `offsets[index]` points past the end of the vertex buffers.
+    OffsetPastEnd {
+        index: usize,
+        value: u32,
+        len: usize,
+    },
+    /// Polygon `index` has no vertices.
+    EmptyPolygon { index: usize },
+    /// A coordinate is NaN or infinite.
+    NonFinite {
+        what: &'static str,
+        index: usize,
+        value: f64,
+    },
+    /// A point buffer has odd length (it holds x, y pairs).
+    OddPoints { len: usize },
+    /// `maxDist` is NaN or negative.
+    MaxDist { value: f64 },
+    /// `k` is 0.
+    K { value: u32 },
+    /// `scores` does not have one entry per polygon.
+    ScoresLength { expected: usize, got: usize },
+    /// `scores[index]` is NaN.
+    ScoreNaN { index: usize },
+    /// More results than a u32 offset can address.
+    TooManyResults { count: usize },
+    /// The caller asked the kernel to stop.
+    Cancelled,
+}
+
+impl fmt::Display for PolygonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::LengthMismatch { x, y } => write!(f, "x and y must have the same length, got {x} and {y}"),
+            Self::OffsetsEmpty => write!(f, "offsets must start with 0 (length >= 1), got an empty buffer"),
+            Self::OffsetsStart { value } => write!(f, "offsets[0] must be 0, got {value}"),
+            Self::OffsetsDecreasing { index, value, previous } => write!(
+                f,
+                "offsets must be non-decreasing, got offsets[{index}] = {value} < offsets[{}] = {previous}",
+                index - 1
+            ),
+            Self::OffsetPastEnd { index, value, len } => write!(
+                f,
+                "offsets[{index}] runs past the vertex buffers (length {len}), got {value}"
+            ),
+            Self::EmptyPolygon { index } => write!(
+                f,
+                "polygon {index} is empty (offsets[{index}] = offsets[{}]); every polygon needs a vertex",
+                index + 1
+            ),
+            Self::NonFinite { what, index, value } => {
+                write!(f, "{what}[{index}] must be a finite number, got {value}")
+            }
+            Self::OddPoints { len } => write!(
+                f,
+                "points must hold x, y pairs (even length), got Float64Array({len})"
+            ),
+            Self::MaxDist { value } => write!(f, "maxDist must be a number >= 0, got {value}"),
+            Self::K { value } => write!(f, "k must be an integer >= 1, got {value}"),
+            Self::ScoresLength { expected, got } => write!(
+                f,
+                "scores must have one score per polygon (length {expected}), got length {got}"
+            ),
+            Self::ScoreNaN { index } => write!(f, "scores[{index}] must not be NaN, got NaN"),
+            Self::TooManyResults { count } => write!(
+                f,
+                "the query found {count} matches, more than the 4294967295 a Uint32Array offset can address; split the points"
+            ),
+            Self::Cancelled => write!(f, "the polygon query was cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for PolygonError {}
+
+impl Classify for PolygonError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            Self::Cancelled => ErrorClass::Cancelled,
+            _ => ErrorClass::Range,
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! The packed polygon index: centers and areas computed once, a grid over
+//! the centers, and bulk queries parallel over points.
+//!
+//! Parallel queries cut the points into chunks of [`POINT_CHUNK`] (a size that
+//! does not depend on the pool), answer each point independently and
+//! concatenate the chunks in point order, so the output is the same for
+//! every thread count.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use fastkernels_common::Flow;
+use rayon::prelude::*;
+
+use crate::error::PolygonError;
+use crate::geometry::{area, center, distance};
+use crate::grid::{CellBox, Entry, Grid};
+
+/// Points per parallel work item. A query over at most this many points runs
+/// sequentially without touching rayon.
+pub const POINT_CHUNK: usize = 256;
+/// Polygons per parallel work item when building.
+pub const BUILD_CHUNK: usize = 4096;
+
+/// Asked once per chunk of points; answering [`Flow::Stop`] cancels the query.
+pub type StopCheck<'a> = &'a (dyn Fn() -> Flow + Sync);
+
+/// A check that never stops.
+pub fn never_stop() -> Flow {
+    Flow::Continue
+}
+
+/// A validated radius: `max_dist` not NaN and >= 0 (infinity allowed).
+#[derive(Debug, Clone, Copy)]
+pub struct Radius {
+    max_dist: f64,
+    inclusive: bool,
+}
+
+impl Radius {
+    pub fn new(max_dist: f64, inclusive: bool) -> Result<Self, PolygonError> {
+        if max_dist.is_nan() || max_dist < 0.0 {
+            return Err(PolygonError::MaxDist { value: max_dist });
+        }
+        Ok(Self {
+            max_dist,
+            inclusive,
+        })
+    }
+
+    #[inline]
+    pub fn admits(&self, d: f64) -> bool {
+        if self.inclusive {
+            d <= self.max_dist
+        } else {
+            d < self.max_dist
+        }
+    }
+
+    /// Whether nothing at distance >= `bound` can be admitted.
+    #[inline]
+    fn excludes_beyond(&self, bound: f64) -> bool {
+        if self.inclusive {
+            bound > self.max_dist
+        } else {
+            bound >= self.max_dist
+        }
+    }
+}
+
+/// What "best" means in [`PolygonIndex::best_match`]: lowest area or lowest
+/// caller score; ties go to the lowest polygon index.
+#[derive(Debug, Clone, Copy)]
+pub enum Best<'a> {
+    Area,
+    Scores(&'a [f64]),
+}
+
+/// All close polygons per point, CSR: point p's are `indices[offsets[p]..offsets[p + 1]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Csr {
+    pub offsets: Vec<u32>,
+    pub indices: Vec<u32>,
+}
+
+/// The k nearest centers per point, `k` slots per point, padded with -1 / NaN.
+#[derive(Debug, Clone)]
+pub struct Nearest {
+    pub indices: Vec<i32>,
+    pub distances: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolygonIndex {
+    cx: Vec<f64>,
+    cy: Vec<f64>,
+    areas: Vec<f64>,
+    grid: Grid,
+}
+
+fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonError> {
+    if x.len() != y.len() {
+        return Err(PolygonError::LengthMismatch {
+            x: x.len(),
+            y: y.len(),
+        });
+    }
+    let first = *offsets.first().ok_or(PolygonError::OffsetsEmpty)?;
+    if first != 0 {
+        return Err(PolygonError::OffsetsStart { value: first });
+    }
+    for (index, pair) in offsets.windows(2).enumerate() {
+        let (previous, value) = (pair[0], pair[1]);
+        if value as usize > x.len() {
+            return Err(PolygonError::OffsetPastEnd {
+                index: index + 1,
+                value,
+                len: x.len(),
+            });
+        }
+        if value < previous {
+            return Err(PolygonError::OffsetsDecreasing {
+                index: index + 1,
+                value,
+                previous,
+            });
+        }
+        if value == previous {
+            return Err(PolygonError::EmptyPolygon { index });
+        }
+    }
+    check_finite("x", x)?;
+    check_finite("y", y)
+}
+
+fn check_finite(what: &'static str, values: &[f64]) -> Result<(), PolygonError> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(PolygonError::NonFinite {
+            what,
+            index,
+            value: values[index],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks a flat point buffer: even length, finite.
+pub fn check_points(points: &[f64]) -> Result<(), PolygonError> {
+    if !points.len().is_multiple_of(2) {
+        return Err(PolygonError::OddPoints { len: points.len() });
+    }
+    check_finite("points", points)
+}
+
+/// Maps every fixed-size chunk of `order` (point numbers) to a partial
+/// result, in parallel when there is more than one chunk, and returns the
+/// partials in chunk order. Returns Cancelled if `stop` answers Stop before
+/// a chunk starts.
+fn map_chunks<R, F>(order: &[u32], stop: StopCheck<'_>, work: F) -> Result<Vec<R>, PolygonError>
+where
+    R: Send,
+    F: Fn(&[u32]) -> R + Sync,
+{
+    if order.len() <= POINT_CHUNK {
+        if stop() == Flow::Stop {
+            return Err(PolygonError::Cancelled);
+        }
+        return Ok(vec![work(order)]);
+    }
+    let cancelled = AtomicBool::new(false);
+    let partials: Vec<Option<R>> = order
+        .par_chunks(POINT_CHUNK)
+        .map(|chunk| {
+            if cancelled.load(Ordering::Relaxed) || stop() == Flow::Stop {
+                cancelled.store(true, Ordering::Relaxed);
+                return None;
+            }
+            Some(work(chunk))
+        })
+        .collect();
+    if cancelled.into_inner() {
+        return Err(PolygonError::Cancelled);
+    }
+    Ok(partials.into_iter().flatten().collect())
+}
+
+impl PolygonIndex {
+    /// Builds the index from packed vertices: polygon i is vertices
+    /// `offsets[i]..offsets[i + 1]`. Checks the buffers first.
+    pub fn build(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<Self, PolygonError> {
+        check_offsets(x, y, offsets)?;
+        let count = offsets.len() - 1;
+        let geometry = |i: usize| {
+            let (s, e) = (offsets[i] as usize, offsets[i + 1] as usize);
+            let (cx, cy) = center(&x[s..e], &y[s..e]);
+            (cx, cy, area(&x[s..e], &y[s..e]))
+        };
+        let per_polygon: Vec<(f64, f64, f64)> = if count <= BUILD_CHUNK {
+            (0..count).map(geometry).collect()
+        } else {
+            (0..count)
+                .into_par_iter()
+                .with_min_len(BUILD_CHUNK)
+                .map(geometry)
+                .collect()
+        };
+        let cx: Vec<f64> = per_polygon.iter().map(|g| g.0).collect();
+        let cy: Vec<f64> = per_polygon.iter().map(|g| g.1).collect();
+        let areas: Vec<f64> = per_polygon.iter().map(|g| g.2).collect();
+        let grid = Grid::build(&cx, &cy, &areas);
+        Ok(Self {
+            cx,
+            cy,
+            areas,
+            grid,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.areas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.areas.is_empty()
+    }
+
+    /// Centers interleaved `cx0, cy0, cx1, cy1, ...`.
+    pub fn centers(&self) -> Vec<f64> {
+        self.cx
+            .iter()
+            .zip(&self.cy)
+            .flat_map(|(&x, &y)| [x, y])
+            .collect()
+    }
+
+    pub fn areas(&self) -> &[f64] {
+        &self.areas
+    }
+
+    /// Calls `visit(entry, distance)` for every close polygon, in grid order.
+    #[inline]
+    fn visit_close(&self, px: f64, py: f64, radius: Radius, mut visit: impl FnMut(&Entry, f64)) {
+        if self.is_empty() {
+            return;
+        }
+        let b = self.grid.search_box(px, py, radius.max_dist);
+        let g = &self.grid;
+        for j in b.j0..=b.j1 {
+            for entry in &g.entries[g.row_entries(j, b.i0, b.i1)] {
+                let d = distance(entry.x, entry.y, px, py);
+                if radius.admits(d) {
+                    visit(entry, d);
+                }
+            }
+        }
+    }
+
+    /// Indices of the polygons close to `(px, py)`, ascending.
+    pub fn close_to(&self, px: f64, py: f64, radius: Radius) -> Result<Vec<u32>, PolygonError> {
+        check_points(&[px, py])?;
+        let mut found = Vec::new();
+        self.visit_close(px, py, radius, |e, _| found.push(e.id));
+        found.sort_unstable();
+        Ok(found)
+    }
+
+    /// The order in which points are answered: by grid cell (a stable
+    /// counting sort), so neighbouring queries reuse the same cells in cache.
+    /// Every point's answer is independent of the order; results are written
+    /// back by point number.
+    fn query_order(&self, points: &[f64]) -> Vec<u32> {
+        let n = points.len() / 2;
+        if n <= POINT_CHUNK || self.is_empty() {
+            return (0..n as u32).collect();
+        }
+        let g = &self.grid;
+        let cells: Vec<u32> = points
+            .chunks_exact(2)
+            .map(|p| g.cell_number(p[0], p[1]) as u32)
+            .collect();
+        let mut start = vec![0u32; g.cell_count() + 1];
+        for &c in &cells {
+            start[c as usize + 1] += 1;
+        }
+        for c in 0..g.cell_count() {
+            start[c + 1] += start[c];
+        }
+        let mut order = vec![0u32; n];
+        for (p, &c) in cells.iter().enumerate() {
+            order[start[c as usize] as usize] = p as u32;
+            start[c as usize] += 1;
+        }
+        order
+    }
+
+    /// Per point, the close polygon with the lowest area or score (ties: the
+    /// lowest index), or -1.
+    pub fn best_match(
+        &self,
+        points: &[f64],
+        radius: Radius,
+        best: Best<'_>,
+        stop: StopCheck<'_>,
+    ) -> Result<Vec<i32>, PolygonError> {
+        check_points(points)?;
+        let scores = match best {
+            Best::Area => &self.areas[..],
+            Best::Scores(scores) => {
+                if scores.len() != self.len() {
+                    return Err(PolygonError::ScoresLength {
+                        expected: self.len(),
+                        got: scores.len(),
+                    });
+                }
+                if let Some(index) = scores.iter().position(|s| s.is_nan()) {
+                    return Err(PolygonError::ScoreNaN { index });
+                }
+                scores
+            }
+        };
+        let by_area = matches!(best, Best::Area);
+        let order = self.query_order(points);
+        let partials = map_chunks(&order, stop, |chunk| {
+            chunk
+                .iter()
+                .map(|&p| {
+                    let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
+                    let mut best: Option<(f64, u32)> = None;
+                    self.visit_close(px, py, radius, |e, _| {
+                        let s = if by_area {
+                            e.area
+                        } else {
+                            scores[e.id as usize]
+                        };
+                        let better = match best {
+                            None => true,
+                            Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
+                        };
+                        if better {
+                            best = Some((s, e.id));
+                        }
+                    });
+                    best.map_or(-1, |(_, i)| i as i32)
+                })
+                .collect::<Vec<i32>>()
+        })?;
+        let mut out = vec![-1i32; order.len()];
+        for (&p, r) in order.iter().zip(partials.iter().flatten()) {
+            out[p as usize] = *r;
+        }
+        Ok(out)
+    }
+
+    /// Every close polygon per point (ascending index), as CSR.
+    pub fn within_distance(
+        &self,
+        points: &[f64],
+        radius: Radius,
+        stop: StopCheck<'_>,
+    ) -> Result<Csr, PolygonError> {
+        check_points(points)?;
+        // Per chunk: the matches of its points (in query order) and their counts.
+        let order = self.query_order(points);
+        let partials = map_chunks(&order, stop, |chunk| {
+            let mut found = Vec::new();
+            let mut counts = Vec::with_capacity(chunk.len());
+            for &p in chunk {
+                let start = found.len();
+                let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
+                self.visit_close(px, py, radius, |e, _| found.push(e.id));
+                found[start..].sort_unstable();
+                counts.push((found.len() - start) as u32);
+            }
+            (found, counts)
+        })?;
+        let total: usize = partials.iter().map(|(found, _)| found.len()).sum();
+        if total > u32::MAX as usize {
+            return Err(PolygonError::TooManyResults { count: total });
+        }
+        // Offsets in point order, then every point's matches copied to its slot.
+        let n = order.len();
+        let mut offsets = vec![0u32; n + 1];
+        let counts = partials.iter().flat_map(|(_, counts)| counts.iter());
+        for (&p, &count) in order.iter().zip(counts) {
+            offsets[p as usize + 1] = count;
+        }
+        for p in 0..n {
+            offsets[p + 1] += offsets[p];
+        }
+        let mut indices = vec![0u32; total];
+        let mut points_done = order.iter();
+        for (found, counts) in &partials {
+            let mut at = 0;
+            for (&count, &p) in counts.iter().zip(points_done.by_ref()) {
+                let dest = offsets[p as usize] as usize;
+                indices[dest..dest + count as usize]
+                    .copy_from_slice(&found[at..at + count as usize]);
+                at += count as usize;
+            }
+        }
+        Ok(Csr { offsets, indices })
+    }
+
+    /// The `k` nearest close centers per point, by distance then index.
+    pub fn nearest(
+        &self,
+        points: &[f64],
+        k: usize,
+        radius: Radius,
+        stop: StopCheck<'_>,
+    ) -> Result<Nearest, PolygonError> {
+        check_points(points)?;
+        if k == 0 {
+            return Err(PolygonError::K { value: 0 });
+        }
+        let order = self.query_order(points);
+        let partials = map_chunks(&order, stop, |chunk| {
+            let mut slots = vec![(-1i32, f64::NAN); chunk.len() * k];
+            let mut top: Vec<(f64, u32)> = Vec::with_capacity(k.min(1024) + 1);
+            for (q, &p) in chunk.iter().enumerate() {
+                top.clear();
+                let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
+                self.nearest_one(px, py, k, radius, &mut top);
+                for (slot, &(d, i)) in slots[q * k..].iter_mut().zip(&top) {
+                    *slot = (i as i32, d);
+                }
+            }
+            slots
+        })?;
+        let mut indices = vec![-1i32; order.len() * k];
+        let mut distances = vec![f64::NAN; order.len() * k];
+        let slots = partials.iter().flat_map(|chunk| chunk.chunks_exact(k));
+        for (&p, point_slots) in order.iter().zip(slots) {
+            let at = p as usize * k;
+            for (j, &(i, d)) in point_slots.iter().enumerate() {
+                indices[at + j] = i;
+                distances[at + j] = d;
+            }
+        }
+        Ok(Nearest { indices, distances })
+    }
+
+    /// Ring search outwards from the point's cell until nothing unvisited can
+    /// beat the k-th best or be within the radius.
+    fn nearest_one(&self, px: f64, py: f64, k: usize, radius: Radius, top: &mut Vec<(f64, u32)>) {
+        if self.is_empty() {
+            return;
+        }
+        let g = &self.grid;
+        let (nx, ny) = g.dims();
+        let (ci, cj) = g.home_cell(px, py);
+        let consider = |e: usize, top: &mut Vec<(f64, u32)>| {
+            let entry = &g.entries[e];
+            let d = distance(entry.x, entry.y, px, py);
+            if !radius.admits(d) {
+                return;
+            }
+            let key = (d, entry.id);
+            if top.len() == k {
+                let last = top[k - 1];
+                if !(key.0 < last.0 || (key.0 == last.0 && key.1 < last.1)) {
+                    return;
+                }
+                top.pop();
+            }
+            let at = top.partition_point(|&(td, ti)| td < key.0 || (td == key.0 && ti < key.1));
+            top.insert(at, key);
+        };
+        let mut ring = 0usize;
+        loop {
+            let visited = CellBox {
+                i0: ci.saturating_sub(ring),
+                i1: (ci + ring).min(nx - 1),
+                j0: cj.saturating_sub(ring),
+                j1: (cj + ring).min(ny - 1),
+            };
+            for j in visited.j0..=visited.j1 {
+                let edge_row = j + ring == cj || j == cj + ring;
+                if edge_row {
+                    for e in g.row_entries(j, visited.i0, visited.i1) {
+                        consider(e, top);
+                    }
+                } else {
+                    if ci >= ring {
+                        for e in g.cell_entries(ci - ring, j) {
+                            consider(e, top);
+                        }
+                    }
+                    if ring > 0 && ci + ring < nx {
+                        for e in g.cell_entries(ci + ring, j) {
+                            consider(e, top);
+                        }
+                    }
+                }
+            }
+            let bound = g.outside_bound(px, py, visited);
+            if bound.is_infinite() || radius.excludes_beyond(bound) {
+                break;
+            }
+            // Strict: an unvisited center at exactly `bound` with a lower
+            // index could still tie the k-th and win.
+            if top.len() == k && top[k - 1].0 < bound {
+                break;
+            }
+            ring += 1;
+        }
+    }
+}

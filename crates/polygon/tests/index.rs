@@ -1,0 +1,266 @@
+//! The grid index against a brute-force oracle, thread invariance, errors.
+
+use fastkernels_common::Flow;
+use fastkernels_polygon::geometry::distance;
+use fastkernels_polygon::{never_stop, Best, PolygonError, PolygonIndex, Radius};
+
+/// Small deterministic generator (splitmix64) for test data.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `count` polygons of 3-6 vertices; coordinates rounded to a 0.5 lattice so
+/// that ties and exact boundary distances are common.
+fn polygons(rng: &mut Rng, count: usize, extent: f64) -> (Vec<f64>, Vec<f64>, Vec<u32>) {
+    let (mut x, mut y, mut offsets) = (Vec::new(), Vec::new(), vec![0u32]);
+    for _ in 0..count {
+        let (ox, oy) = (
+            (rng.next() * extent * 2.0).round() / 2.0,
+            (rng.next() * extent * 2.0).round() / 2.0,
+        );
+        let n = 3 + (rng.next() * 4.0) as usize;
+        for _ in 0..n {
+            x.push(ox + (rng.next() * 4.0).round() / 2.0);
+            y.push(oy + (rng.next() * 4.0).round() / 2.0);
+        }
+        offsets.push(x.len() as u32);
+    }
+    (x, y, offsets)
+}
+
+fn points(rng: &mut Rng, count: usize, extent: f64) -> Vec<f64> {
+    (0..2 * count)
+        .map(|_| (rng.next() * extent * 2.0).round() / 2.0 - 1.0)
+        .collect()
+}
+
+fn brute_close(index: &PolygonIndex, px: f64, py: f64, radius: Radius) -> Vec<(f64, u32)> {
+    let c = index.centers();
+    (0..index.len())
+        .map(|i| (distance(c[2 * i], c[2 * i + 1], px, py), i as u32))
+        .filter(|&(d, _)| radius.admits(d))
+        .collect()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn queries_match_brute_force() {
+    let mut rng = Rng(7);
+    let (x, y, offsets) = polygons(&mut rng, 700, 40.0);
+    let index = PolygonIndex::build(&x, &y, &offsets).unwrap();
+    let pts = points(&mut rng, 600, 42.0);
+    for max_dist in [0.0, 0.5, 1.0, 3.0, 7.5, 100.0, f64::INFINITY] {
+        for inclusive in [false, true] {
+            let radius = Radius::new(max_dist, inclusive).unwrap();
+            let best = index
+                .best_match(&pts, radius, Best::Area, &never_stop)
+                .unwrap();
+            let within = index.within_distance(&pts, radius, &never_stop).unwrap();
+            let k = 5;
+            let nearest = index.nearest(&pts, k, radius, &never_stop).unwrap();
+            for p in 0..pts.len() / 2 {
+                let close = brute_close(&index, pts[2 * p], pts[2 * p + 1], radius);
+                let ids: Vec<u32> = close.iter().map(|c| c.1).collect();
+                let (a, b) = (within.offsets[p] as usize, within.offsets[p + 1] as usize);
+                assert_eq!(
+                    &within.indices[a..b],
+                    &ids[..],
+                    "within, point {p}, r {max_dist}"
+                );
+                assert_eq!(
+                    index.close_to(pts[2 * p], pts[2 * p + 1], radius).unwrap(),
+                    ids
+                );
+                let expected_best = ids.iter().copied().fold(-1i32, |bestsofar, i| {
+                    if bestsofar < 0
+                        || index.areas()[i as usize] < index.areas()[bestsofar as usize]
+                    {
+                        i as i32
+                    } else {
+                        bestsofar
+                    }
+                });
+                assert_eq!(best[p], expected_best, "best, point {p}, r {max_dist}");
+                let mut sorted = close.clone();
+                sorted.sort_by(|l, r| l.0.total_cmp(&r.0).then(l.1.cmp(&r.1)));
+                for j in 0..k {
+                    let got = (nearest.indices[p * k + j], nearest.distances[p * k + j]);
+                    match sorted.get(j) {
+                        Some(&(d, i)) => {
+                            assert_eq!((got.0, got.1.to_bits()), (i as i32, d.to_bits()))
+                        }
+                        None => assert!(got.0 == -1 && got.1.is_nan()),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn results_are_identical_for_every_thread_count() {
+    let mut rng = Rng(11);
+    let (x, y, offsets) = polygons(&mut rng, 5000, 200.0);
+    let pts = points(&mut rng, 3000, 200.0);
+    let radius = Radius::new(6.0, false).unwrap();
+    let run = |threads: usize| {
+        pool(threads).install(|| {
+            let index = PolygonIndex::build(&x, &y, &offsets).unwrap();
+            (
+                index.areas().to_vec(),
+                index
+                    .best_match(&pts, radius, Best::Area, &never_stop)
+                    .unwrap(),
+                index.within_distance(&pts, radius, &never_stop).unwrap(),
+                index.nearest(&pts, 3, radius, &never_stop).unwrap().indices,
+            )
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3, 4] {
+        let many = run(threads);
+        assert_eq!(
+            one.0.iter().map(|a| a.to_bits()).collect::<Vec<_>>(),
+            many.0.iter().map(|a| a.to_bits()).collect::<Vec<_>>()
+        );
+        assert_eq!(one.1, many.1);
+        assert_eq!(one.2, many.2);
+        assert_eq!(one.3, many.3);
+    }
+}
+
+#[test]
+fn exact_boundary_and_duplicates() {
+    // Two squares with the same center (0, 0) and one centered at (3, 4): distance 5 from the origin.
+    let x = [
+        -1.0, 1.0, 1.0, -1.0, -2.0, 2.0, 2.0, -2.0, 2.0, 4.0, 4.0, 2.0,
+    ];
+    let y = [
+        -1.0, -1.0, 1.0, 1.0, -2.0, -2.0, 2.0, 2.0, 3.0, 3.0, 5.0, 5.0,
+    ];
+    let index = PolygonIndex::build(&x, &y, &[0, 4, 8, 12]).unwrap();
+    let strict = Radius::new(5.0, false).unwrap();
+    let inclusive = Radius::new(5.0, true).unwrap();
+    assert_eq!(index.close_to(0.0, 0.0, strict).unwrap(), vec![0, 1]);
+    assert_eq!(index.close_to(0.0, 0.0, inclusive).unwrap(), vec![0, 1, 2]);
+    assert_eq!(
+        index
+            .close_to(0.0, 0.0, Radius::new(0.0, false).unwrap())
+            .unwrap(),
+        Vec::<u32>::new()
+    );
+    assert_eq!(
+        index
+            .close_to(0.0, 0.0, Radius::new(0.0, true).unwrap())
+            .unwrap(),
+        vec![0, 1]
+    );
+    // Same score: the lower index wins; lower score wins otherwise.
+    let best = index
+        .best_match(
+            &[0.0, 0.0],
+            inclusive,
+            Best::Scores(&[1.0, 1.0, 0.5]),
+            &never_stop,
+        )
+        .unwrap();
+    assert_eq!(best, vec![2]);
+    let best = index
+        .best_match(
+            &[0.0, 0.0, 100.0, 100.0],
+            strict,
+            Best::Scores(&[1.0, 1.0, 0.5]),
+            &never_stop,
+        )
+        .unwrap();
+    assert_eq!(best, vec![0, -1]);
+    assert_eq!(index.areas(), &[4.0, 16.0, 4.0]);
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let ok = PolygonIndex::build(&[0.0, 1.0, 0.0], &[0.0, 0.0, 1.0], &[0, 3]).unwrap();
+    let err = |r: Result<PolygonIndex, PolygonError>| r.unwrap_err();
+    assert_eq!(
+        err(PolygonIndex::build(&[0.0], &[0.0, 1.0], &[0, 1])),
+        PolygonError::LengthMismatch { x: 1, y: 2 }
+    );
+    assert_eq!(
+        err(PolygonIndex::build(&[0.0], &[0.0], &[])),
+        PolygonError::OffsetsEmpty
+    );
+    assert_eq!(
+        err(PolygonIndex::build(&[0.0], &[0.0], &[1])),
+        PolygonError::OffsetsStart { value: 1 }
+    );
+    assert_eq!(
+        err(PolygonIndex::build(&[0.0], &[0.0], &[0, 2])),
+        PolygonError::OffsetPastEnd {
+            index: 1,
+            value: 2,
+            len: 1
+        }
+    );
+    assert_eq!(
+        err(PolygonIndex::build(&[0.0, 1.0], &[0.0, 1.0], &[0, 0, 2])),
+        PolygonError::EmptyPolygon { index: 0 }
+    );
+    assert!(matches!(
+        err(PolygonIndex::build(&[0.0, f64::NAN], &[0.0, 1.0], &[0, 2])),
+        PolygonError::NonFinite {
+            what: "x",
+            index: 1,
+            ..
+        }
+    ));
+    assert!(Radius::new(f64::NAN, false).is_err());
+    assert!(Radius::new(-1.0, false).is_err());
+    let r = Radius::new(1.0, false).unwrap();
+    assert_eq!(
+        ok.best_match(&[0.0, 0.0, 1.0], r, Best::Area, &never_stop),
+        Err(PolygonError::OddPoints { len: 3 })
+    );
+    assert_eq!(
+        ok.best_match(&[0.0, 0.0], r, Best::Scores(&[]), &never_stop),
+        Err(PolygonError::ScoresLength {
+            expected: 1,
+            got: 0
+        })
+    );
+    assert!(ok.nearest(&[0.0, 0.0], 0, r, &never_stop).is_err());
+    assert!(ok
+        .within_distance(&[f64::INFINITY, 0.0], r, &never_stop)
+        .is_err());
+    let stop = || Flow::Stop;
+    assert_eq!(
+        ok.within_distance(&[0.0, 0.0], r, &stop),
+        Err(PolygonError::Cancelled)
+    );
+    let empty = PolygonIndex::build(&[], &[], &[0]).unwrap();
+    assert_eq!(
+        empty
+            .best_match(&[0.0, 0.0], r, Best::Area, &never_stop)
+            .unwrap(),
+        vec![-1]
+    );
+    assert_eq!(
+        empty
+            .nearest(&[0.0, 0.0], 2, r, &never_stop)
+            .unwrap()
+            .indices,
+        vec![-1, -1]
+    );
+}

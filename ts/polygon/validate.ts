@@ -1,0 +1,223 @@
+/**
+ * Argument checks of the polygon family, run once in TypeScript before either
+ * backend is chosen, so both throw the same TypeError / RangeError.
+ */
+import { assertAllFinite, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
+
+/** A point: `[x, y]` as numbers or a Float64Array of length 2. */
+export type PointLike = ArrayLike<number>;
+
+/** Points: an array of `[x, y]` pairs, or one flat Float64Array `x0, y0, x1, y1, ...`. */
+export type PointsInput = ReadonlyArray<PointLike> | Float64Array;
+
+/** Anything with vertex coordinates, such as a `Polygon`. */
+export interface PolygonLike {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+}
+
+/** Polygons packed into flat buffers: polygon i is vertices `offsets[i]..offsets[i+1]`. */
+export interface FlatPolygons {
+  x: Float64Array;
+  y: Float64Array;
+  /** Length = number of polygons + 1; starts at 0, strictly increasing, last <= x.length. */
+  offsets: Uint32Array | Int32Array | ReadonlyArray<number>;
+}
+
+/** Vertex coordinates, validated: equal lengths, at least one vertex, all finite. */
+export function assertVertices(name: string, x: unknown, y: unknown): asserts x is Float64Array {
+  assertFloat64Array(`${name}.x`, x);
+  assertFloat64Array(`${name}.y`, y);
+  if (x.length !== y.length) {
+    throw new RangeError(`${name}.x and ${name}.y must have the same length, got ${x.length} and ${(y as Float64Array).length}`);
+  }
+  if (x.length === 0) throw new RangeError(`${name} must have at least one vertex, got ${show(x)}`);
+  assertAllFinite(`${name}.x`, x);
+  assertAllFinite(`${name}.y`, y as Float64Array);
+}
+
+/** A single point as a validated pair of finite numbers. */
+export function readPoint(name: string, point: unknown): [number, number] {
+  const arrayLike = Array.isArray(point) || isTypedArrayOf(point, "Float64Array");
+  if (!arrayLike) throw new TypeError(`${name} must be an [x, y] array or a Float64Array(2), got ${show(point)}`);
+  const p = point as ArrayLike<unknown>;
+  if (p.length !== 2) throw new RangeError(`${name} must have length 2 ([x, y]), got length ${p.length}`);
+  for (let c = 0; c < 2; c++) {
+    const v = p[c];
+    if (typeof v !== "number") throw new TypeError(`${name}[${c}] must be a number, got ${show(v)}`);
+    if (!Number.isFinite(v)) throw new RangeError(`${name}[${c}] must be a finite number, got ${show(v)}`);
+  }
+  return [p[0] as number, p[1] as number];
+}
+
+/**
+ * Points as one flat, validated Float64Array. A flat input is returned as is
+ * (not copied); an array of pairs is packed into a new buffer.
+ */
+export function flattenPoints(name: string, points: unknown): Float64Array {
+  if (isTypedArrayOf(points, "Float64Array")) {
+    const flat = points as Float64Array;
+    if (flat.length % 2 !== 0) {
+      throw new RangeError(`${name} must hold x, y pairs (even length), got ${show(flat)}`);
+    }
+    assertAllFinite(name, flat);
+    return flat;
+  }
+  if (!Array.isArray(points)) {
+    throw new TypeError(`${name} must be an array of [x, y] points or a flat Float64Array, got ${show(points)}`);
+  }
+  const flat = new Float64Array(points.length * 2);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i] as ArrayLike<number>;
+    // Fast path for well-formed pairs; anything else goes through readPoint for the error.
+    const pair = (Array.isArray(p) || isTypedArrayOf(p, "Float64Array")) && p.length === 2 &&
+      typeof p[0] === "number" && typeof p[1] === "number" && p[0] - p[0] === 0 && p[1] - p[1] === 0;
+    const [x, y] = pair ? [p[0], p[1]] : readPoint(`${name}[${i}]`, p);
+    flat[2 * i] = x;
+    flat[2 * i + 1] = y;
+  }
+  return flat;
+}
+
+export function assertMaxDist(name: string, value: unknown): asserts value is number {
+  assertNumber(name, value, { min: 0 });
+}
+
+export function assertK(name: string, value: unknown, pointCount: number): asserts value is number {
+  assertInteger(name, value, 1, 0x7fffffff);
+  if (pointCount * (value as number) > 0x7fffffff) {
+    throw new RangeError(`${name} is too large: ${pointCount} points x k = ${value} results exceed 2147483647`);
+  }
+}
+
+export function assertBoolean(name: string, value: unknown): asserts value is boolean | undefined {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new TypeError(`${name} must be a boolean or undefined, got ${show(value)}`);
+  }
+}
+
+/** Per-polygon scores for `best`: a Float64Array with one non-NaN score per polygon. */
+export function assertScores(name: string, value: unknown, polygonCount: number): asserts value is Float64Array {
+  assertFloat64Array(name, value);
+  if (value.length !== polygonCount) {
+    throw new RangeError(`${name} must have one score per polygon (length ${polygonCount}), got length ${value.length}`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    if (Number.isNaN(value[i])) throw new RangeError(`${name}[${i}] must not be NaN, got NaN`);
+  }
+}
+
+/** Checks an options object and the keys a polygon call reads besides `threads`. */
+export function assertQueryOptions(name: string, options: unknown): void {
+  assertOptions(name, options);
+  const o = options as { inclusive?: unknown } | undefined;
+  assertBoolean(`${name}.inclusive`, o?.inclusive);
+}
+
+/** Validates flat polygon buffers and returns the offsets as a Uint32Array. */
+export function checkFlatPolygons(name: string, source: unknown): { x: Float64Array; y: Float64Array; offsets: Uint32Array } {
+  if (typeof source !== "object" || source === null) {
+    throw new TypeError(`${name} must be an array of polygons or { x, y, offsets }, got ${show(source)}`);
+  }
+  const { x, y, offsets } = source as FlatPolygons;
+  assertFloat64Array(`${name}.x`, x);
+  assertFloat64Array(`${name}.y`, y);
+  if (x.length !== y.length) {
+    throw new RangeError(`${name}.x and ${name}.y must have the same length, got ${x.length} and ${y.length}`);
+  }
+  assertAllFinite(`${name}.x`, x);
+  assertAllFinite(`${name}.y`, y);
+  const offsetsOk = Array.isArray(offsets) || isTypedArrayOf(offsets, "Uint32Array") || isTypedArrayOf(offsets, "Int32Array");
+  if (!offsetsOk) {
+    throw new TypeError(`${name}.offsets must be a Uint32Array, Int32Array or array of integers, got ${show(offsets)}`);
+  }
+  if (offsets.length === 0) throw new RangeError(`${name}.offsets must start with 0 (length >= 1), got ${show(offsets)}`);
+  const packed = new Uint32Array(offsets.length);
+  for (let i = 0; i < offsets.length; i++) {
+    const v = offsets[i];
+    assertInteger(`${name}.offsets[${i}]`, v, 0);
+    if (i === 0 && v !== 0) throw new RangeError(`${name}.offsets[0] must be 0, got ${show(v)}`);
+    if (v > x.length) {
+      throw new RangeError(`${name}.offsets[${i}] runs past the vertex buffers (length ${x.length}), got ${show(v)}`);
+    }
+    if (i > 0 && v < packed[i - 1]) {
+      throw new RangeError(`${name}.offsets must be non-decreasing, got offsets[${i}] = ${v} < offsets[${i - 1}] = ${packed[i - 1]}`);
+    }
+    if (i > 0 && v === packed[i - 1]) {
+      throw new RangeError(`${name}: polygon ${i - 1} is empty (offsets[${i - 1}] = offsets[${i}] = ${v})`);
+    }
+    packed[i] = v;
+  }
+  return { x, y, offsets: packed };
+}
+
+/** `v - v` is 0 exactly for finite numbers and NaN for NaN and ±Infinity. */
+function allFinite(values: Float64Array): boolean {
+  for (let k = 0; k < values.length; k++) if (values[k] - values[k] !== 0) return false;
+  return true;
+}
+
+/** `instanceof` first: cheap, and right for this realm; the tag check covers other realms. */
+function isFloat64Array(v: unknown): v is Float64Array {
+  return v instanceof Float64Array || isTypedArrayOf(v, "Float64Array");
+}
+
+/** Shape only: Float64Array x and y of equal, non-zero length. */
+function polygonShapeIsValid(p: PolygonLike | null): boolean {
+  if (typeof p !== "object" || p === null) return false;
+  const { x, y } = p;
+  return isFloat64Array(x) && isFloat64Array(y) && x.length === y.length && x.length > 0;
+}
+
+function polygonIsValid(p: PolygonLike | null): boolean {
+  return polygonShapeIsValid(p) && allFinite((p as PolygonLike).x) && allFinite((p as PolygonLike).y);
+}
+
+/** Checks polygon objects: Float64Array x and y of equal, non-zero length, finite. */
+export function assertPolygons(name: string, polygons: unknown): asserts polygons is ReadonlyArray<PolygonLike> {
+  if (!Array.isArray(polygons)) throw new TypeError(`${name} must be an array of Polygon, got ${show(polygons)}`);
+  // Fast pass without building names; the slow pass below only runs to word the error.
+  let valid = true;
+  for (let i = 0; i < polygons.length && valid; i++) valid = polygonIsValid(polygons[i]);
+  if (valid) return;
+  for (let i = 0; i < polygons.length; i++) {
+    const p = polygons[i] as PolygonLike | null;
+    if (typeof p !== "object" || p === null) {
+      throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(p)}`);
+    }
+    assertVertices(`${name}[${i}]`, p.x, p.y);
+  }
+}
+
+/**
+ * Validates polygon objects and packs them into flat buffers in one pass
+ * (the hot part of building an index from `Polygon[]`).
+ */
+export function packPolygons(name: string, polygons: unknown): { x: Float64Array; y: Float64Array; offsets: Uint32Array } {
+  if (!Array.isArray(polygons)) assertPolygons(name, polygons);
+  const list = polygons as ReadonlyArray<PolygonLike>;
+  const offsets = new Uint32Array(list.length + 1);
+  let total = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (!polygonShapeIsValid(list[i])) assertPolygons(name, list); // throws the worded error
+    total += list[i].x.length;
+    offsets[i + 1] = total;
+  }
+  const x = new Float64Array(total);
+  const y = new Float64Array(total);
+  let finite = true;
+  for (let i = 0; i < list.length; i++) {
+    const px = list[i].x;
+    const py = list[i].y;
+    const at = offsets[i];
+    for (let k = 0; k < px.length; k++) {
+      const a = px[k];
+      const b = py[k];
+      finite = finite && a - a === 0 && b - b === 0;
+      x[at + k] = a;
+      y[at + k] = b;
+    }
+  }
+  if (!finite) assertPolygons(name, list);
+  return { x, y, offsets };
+}
