@@ -1,1 +1,24 @@
-//! fastkernels-mds: pure-Rust kernels (work in progress).
+//! fastkernels-mds: multidimensional scaling kernels in pure Rust.
+//!
+//! Distance kernels (full matrix, in-place row/column update, distances from
+//! one point, squared-error sums), classical (Torgerson) MDS and metric
+//! SMACOF. Parallel code runs on rayon's current pool; every result is the
+//! same bit for bit whatever the pool size (row-parallel work with a fixed
+//! per-row order, fixed-chunk reductions combined in chunk order).
+
+mod classical;
+mod distance;
+mod eigen;
+mod error;
+mod fit_error;
+mod input;
+mod random;
+mod smacof;
+
+pub use classical::classical_mds;
+pub use distance::{dist_from_point, distance_matrix, update_distance_matrix};
+pub use error::MdsError;
+pub use fit_error::{mds_error_row, mds_error_rows, mds_error_total, mse};
+pub use input::{Dissimilarities, Points, MAX_MATRIX_ELEMENTS, SYMMETRY_TOLERANCE};
+pub use random::Mulberry32;
+pub use smacof::{smacof, Init, SmacofParams, SmacofResult};

@@ -1,0 +1,111 @@
+/**
+ * MDS benchmarks: distance matrix (vs. the time to write n*n doubles),
+ * SMACOF (300 iterations, eps = 0) and classical MDS against the JS peer
+ * @saehrimnir/druidjs. Answers are checked before timing.
+ * Run after `npm run build:native` (release): `npm run bench:mds`.
+ */
+import { availableParallelism } from "node:os";
+
+import * as druid from "@saehrimnir/druidjs";
+
+// ts/ is CommonJS: named re-exports are not visible to ESM, so take the namespace.
+import fastkernels from "../ts/index.js";
+import { runGroup, saveResults, seededRandom } from "./harness.js";
+
+const { classicalMds, computeDistanceMatrix, smacof } = fastkernels;
+const all = availableParallelism();
+// MDS_BENCH=distances or MDS_BENCH=smacof runs one part only (default: both).
+const part = process.env.MDS_BENCH ?? "all";
+
+function randomPoints(n: number, dims: number, seed: number): Float64Array {
+  const rng = seededRandom(seed);
+  return Float64Array.from({ length: n * dims }, () => rng());
+}
+
+function checkDistances(points: Float64Array, dims: number) {
+  return (result: unknown) => {
+    const d = result as Float64Array;
+    const n = points.length / dims;
+    if (d.length !== n * n) throw new Error("wrong length");
+    const rng = seededRandom(1);
+    for (let t = 0; t < 200; t++) {
+      const i = Math.floor(rng() * n), j = Math.floor(rng() * n);
+      let s = 0;
+      for (let k = 0; k < dims; k++) s += (points[i * dims + k] - points[j * dims + k]) ** 2;
+      if (Math.abs(d[i * n + j] - Math.sqrt(s)) > 1e-12 * Math.max(1, Math.sqrt(s)) || d[i * n + j] !== d[j * n + i]) {
+        throw new Error(`d[${i}][${j}] = ${d[i * n + j]}, expected ${Math.sqrt(s)}`);
+      }
+    }
+  };
+}
+
+for (const n of part === "smacof" ? [] : [2000, 10000]) {
+  for (const dims of [2, 10, 100]) {
+    const points = randomPoints(n, dims, n + dims);
+    const cases = [
+      { name: "fill Float64Array(n*n)", run: () => new Float64Array(n * n).fill(1) },
+      ...(n <= 2000 ? [{ name: "reference", run: () => computeDistanceMatrix(points, dims, { threads: 0 }), check: checkDistances(points, dims), units: (n * (n - 1)) / 2 }] : []),
+      { name: "native 1 thread", run: () => computeDistanceMatrix(points, dims, { threads: 1 }), check: checkDistances(points, dims), units: (n * (n - 1)) / 2 },
+      { name: `native ${all} threads`, run: () => computeDistanceMatrix(points, dims, { threads: all }), check: checkDistances(points, dims), units: (n * (n - 1)) / 2 },
+    ];
+    const rows = await runGroup(`computeDistanceMatrix n=${n} dims=${dims}`, cases, {
+      unitLabel: "ns/pair",
+      iterations: n > 2000 ? 3 : 5,
+      time: n > 2000 ? 0 : 500,
+      ratios: [
+        [`native ${all} threads`, "native 1 thread"],
+        ["fill Float64Array(n*n)", `native ${all} threads`],
+        ...(n <= 2000 ? ([[`native ${all} threads`, "reference"]] as Array<[string, string]>) : []),
+      ],
+    });
+    if (dims === 100) {
+      // 3 flops per coordinate (sub, mul, add) per pair.
+      const flops = ((n * (n - 1)) / 2) * dims * 3;
+      for (const r of rows) if (r.name.startsWith("native")) console.log(`  ${r.name}: ${(flops / (r.medianMs * 1e6)).toFixed(2)} GFLOP/s`);
+    }
+  }
+}
+
+for (const n of part === "distances" ? [] : [1000, 2000]) {
+  const points = randomPoints(n, 10, 7 * n);
+  const d = computeDistanceMatrix(points, 10);
+  const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * 10, (i + 1) * 10)));
+  const opts = { init: "random" as const, seed: 1, maxIter: 300, eps: 0 };
+  const checkSmacof = (result: unknown) => {
+    const r = result as { iterations: number; normalizedStress: number; embedding: Float64Array };
+    if (r.iterations !== 300) throw new Error(`ran ${r.iterations} iterations, expected 300`);
+    if (!(r.normalizedStress > 0 && r.normalizedStress < 0.5)) throw new Error(`stress-1 ${r.normalizedStress}`);
+  };
+  const checkDruid = (result: unknown) => {
+    const m = result as druid.Matrix;
+    if (m.shape[0] !== n || m.shape[1] !== 2) throw new Error("druid: wrong shape");
+  };
+  await runGroup(`SMACOF n=${n} (from 10-d data, 300 iterations)`, [
+    ...(n <= 1000 ? [{ name: "reference", run: () => smacof(d, n, { ...opts, threads: 0 }), check: checkSmacof }] : []),
+    { name: "native 1 thread", run: () => smacof(d, n, { ...opts, threads: 1 }), check: checkSmacof },
+    { name: `native ${all} threads`, run: () => smacof(d, n, { ...opts, threads: all }), check: checkSmacof },
+    { name: "druidjs SMACOF", run: () => new druid.SMACOF(druid.Matrix.from(rows), { d: 2, iterations: 300, epsilon: 0, seed: 1 }).transform(), check: checkDruid },
+  ], {
+    iterations: 3,
+    warmupIterations: 1,
+    time: 0,
+    ratios: [
+      [`native ${all} threads`, "native 1 thread"],
+      [`native ${all} threads`, "druidjs SMACOF"],
+      ...(n <= 1000 ? ([[`native ${all} threads`, "reference"]] as Array<[string, string]>) : []),
+    ],
+  });
+  await runGroup(`classical MDS n=${n} (from 10-d data)`, [
+    { name: "reference", run: () => classicalMds(d, n, 2, { threads: 0 }) },
+    { name: "native 1 thread", run: () => classicalMds(d, n, 2, { threads: 1 }) },
+    { name: `native ${all} threads`, run: () => classicalMds(d, n, 2, { threads: all }) },
+    { name: "druidjs MDS", run: () => new druid.MDS(druid.Matrix.from(rows), { d: 2, seed: 1 }).transform(), check: checkDruid },
+  ], {
+    iterations: 3,
+    warmupIterations: 1,
+    time: 0,
+    ratios: [[`native ${all} threads`, "native 1 thread"], [`native ${all} threads`, "druidjs MDS"], [`native ${all} threads`, "reference"]],
+  });
+}
+
+saveResults("mds");

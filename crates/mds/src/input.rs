@@ -1,0 +1,118 @@
+//! Inputs validated once into checked types. The TS layer performs the same
+//! checks first (with the same wording); these keep the kernels total when
+//! called from Rust directly.
+
+use crate::error::MdsError;
+
+/// Largest n*n accepted for an n x n matrix: the longest Float64Array that
+/// Node 20 (V8) can create, 2^32 elements (n <= 65,536).
+pub const MAX_MATRIX_ELEMENTS: usize = 1 << 32;
+
+/// Dissimilarities must satisfy |a_ij - a_ji| <= SYMMETRY_TOLERANCE * max(1, |a_ij|, |a_ji|).
+pub const SYMMETRY_TOLERANCE: f64 = 1e-9;
+
+/// n points of `dims` coordinates, row-major.
+#[derive(Debug, Clone, Copy)]
+pub struct Points<'a> {
+    pub data: &'a [f64],
+    pub n: usize,
+    pub dims: usize,
+}
+
+impl<'a> Points<'a> {
+    pub fn new(name: &str, data: &'a [f64], dims: usize) -> Result<Self, MdsError> {
+        if dims < 1 {
+            return Err(MdsError::invalid(format!(
+                "dims must be an integer >= 1, got {dims}"
+            )));
+        }
+        if data.is_empty() || !data.len().is_multiple_of(dims) {
+            return Err(MdsError::invalid(format!(
+                "{name}.length must be a positive multiple of dims = {dims} (n rows x dims), got {}",
+                data.len()
+            )));
+        }
+        Ok(Self {
+            data,
+            n: data.len() / dims,
+            dims,
+        })
+    }
+
+    #[inline]
+    pub fn row(&self, i: usize) -> &'a [f64] {
+        &self.data[i * self.dims..(i + 1) * self.dims]
+    }
+}
+
+/// Fails before any allocation when an n x n matrix exceeds the limit.
+pub(crate) fn check_matrix_size(name: &'static str, n: usize) -> Result<usize, MdsError> {
+    match n.checked_mul(n) {
+        Some(len) if len <= MAX_MATRIX_ELEMENTS => Ok(len),
+        _ => Err(MdsError::TooLarge { name, n }),
+    }
+}
+
+/// A zeroed vector of `len` doubles, or `TooLarge` when memory is refused.
+pub(crate) fn try_zeroed(name: &'static str, n: usize, len: usize) -> Result<Vec<f64>, MdsError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| MdsError::TooLarge { name, n })?;
+    v.resize(len, 0.0);
+    Ok(v)
+}
+
+/// A square, symmetric matrix of finite non-negative dissimilarities with a
+/// zero diagonal, n >= 2.
+#[derive(Debug, Clone, Copy)]
+pub struct Dissimilarities<'a> {
+    pub data: &'a [f64],
+    pub n: usize,
+}
+
+impl<'a> Dissimilarities<'a> {
+    pub fn new(data: &'a [f64], n: usize) -> Result<Self, MdsError> {
+        if n < 2 {
+            return Err(MdsError::invalid(format!(
+                "n must be an integer >= 2, got {n}"
+            )));
+        }
+        let len = check_matrix_size("dissimilarities", n)?;
+        if data.len() != len {
+            return Err(MdsError::invalid(format!(
+                "dissimilarities must have length {len} (n x n with n = {n}), got length {}",
+                data.len()
+            )));
+        }
+        for i in 0..n {
+            for j in i..n {
+                let a = data[i * n + j];
+                let b = data[j * n + i];
+                for (index, value) in [(i * n + j, a), (j * n + i, b)] {
+                    if !(value.is_finite() && value >= 0.0) {
+                        return Err(MdsError::invalid(format!(
+                            "dissimilarities[{index}] must be a finite number >= 0, got {value}"
+                        )));
+                    }
+                }
+                if i == j && a != 0.0 {
+                    return Err(MdsError::invalid(format!(
+                        "dissimilarities[{}] (diagonal, row {i}) must be 0, got {a}",
+                        i * n + i
+                    )));
+                }
+                if (a - b).abs() > SYMMETRY_TOLERANCE * a.abs().max(b.abs()).max(1.0) {
+                    return Err(MdsError::invalid(format!(
+                        "dissimilarities must be symmetric: [{i}][{j}] = {a} but [{j}][{i}] = {b}"
+                    )));
+                }
+            }
+        }
+        Ok(Self { data, n })
+    }
+
+    #[inline]
+    pub fn row(&self, i: usize) -> &'a [f64] {
+        &self.data[i * self.n..(i + 1) * self.n]
+    }
+}

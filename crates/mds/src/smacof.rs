@@ -1,0 +1,313 @@
+//! Metric SMACOF (Guttman transform), following scikit-learn 1.9.1's
+//! `sklearn.manifold._mds._smacof_single` with `metric=True`:
+//!
+//! ```text
+//! for it in 0..max_iter:
+//!     X <- (1/n) B(X) X             B_ij = -delta_ij / d_ij (d_ij = 0 -> 1e-5), B_ii = -sum_j!=i B_ij
+//!     stress = sum_ij (d_ij(X) - delta_ij)^2 / 2       (full matrix, so each pair once)
+//!     if it > 0 and (old_stress - stress) / (sum_ij d_ij(X)^2 / 2) < eps: break
+//! ```
+//!
+//! B is never built: one parallel pass over the rows computes, for the
+//! current X, row i of B X (needs only d_ij of row i, computed on the fly)
+//! together with row i's stress and squared distances. A pass therefore
+//! yields X_{t+1} and the stress of X_t, which is what the convergence test of
+//! the previous iteration needs; the extra memory is O(n * dims).
+
+use fastkernels_common::{Flow, ProgressHook};
+use rayon::prelude::*;
+
+use crate::classical::classical_mds;
+use crate::distance::squared_distance;
+use crate::error::MdsError;
+use crate::input::Dissimilarities;
+use crate::random::Mulberry32;
+
+/// How the first configuration is chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Init {
+    /// Classical (Torgerson) MDS.
+    Classical,
+    /// Uniform [0, 1) coordinates from mulberry32(seed), row-major (as
+    /// scikit-learn draws `uniform(size=n*dims)`).
+    Random,
+    /// A given n x dims configuration.
+    Given(Vec<f64>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmacofParams {
+    pub dims: usize,
+    pub max_iter: usize,
+    pub eps: f64,
+    pub init: Init,
+    pub n_init: usize,
+    pub seed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmacofResult {
+    /// n x dims, row-major.
+    pub embedding: Vec<f64>,
+    /// scikit-learn's raw stress of `embedding`: sum over pairs i < j of (d_ij - delta_ij)^2.
+    pub stress: f64,
+    /// Kruskal's stress-1 of `embedding`: sqrt(stress / sum_{i<j} d_ij^2).
+    pub normalized_stress: f64,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+/// Zero distances are replaced by this before dividing (as scikit-learn).
+const ZERO_DISTANCE: f64 = 1e-5;
+
+/// Per-row results of one pass: the row's stress and squared distances.
+#[derive(Clone, Copy, Default)]
+struct RowStats {
+    stress: f64,
+    squares: f64,
+}
+
+#[inline(always)]
+fn guttman_row(
+    diss: &Dissimilarities<'_>,
+    x: &[f64],
+    dims: usize,
+    i: usize,
+    acc: &mut [f64],
+) -> RowStats {
+    let xi = &x[i * dims..(i + 1) * dims];
+    let row = diss.row(i);
+    acc.fill(0.0);
+    let mut stats = RowStats::default();
+    for (j, (xj, &delta)) in x.chunks_exact(dims).zip(row).enumerate() {
+        if j == i {
+            continue;
+        }
+        let q = squared_distance(xi, xj);
+        let d = q.sqrt();
+        let e = d - delta;
+        stats.stress += e * e;
+        stats.squares += q;
+        let ratio = delta / if d == 0.0 { ZERO_DISTANCE } else { d };
+        for ((a, u), v) in acc.iter_mut().zip(xi).zip(xj) {
+            *a += ratio * (u - v);
+        }
+    }
+    stats
+}
+
+/// One pass: `next` = Guttman transform of `x`; returns (stress, sum of
+/// squared distances) of `x`, both over pairs i < j.
+fn pass(diss: &Dissimilarities<'_>, x: &[f64], dims: usize, next: &mut [f64]) -> (f64, f64) {
+    let n = diss.n;
+    let inv_n = 1.0 / n as f64;
+    let stats: Vec<RowStats> = next
+        .par_chunks_mut(dims)
+        .enumerate()
+        .map(|(i, out)| {
+            let stats = guttman_row(diss, x, dims, i, out);
+            for v in out.iter_mut() {
+                *v *= inv_n;
+            }
+            stats
+        })
+        .collect();
+    // Fixed combine order (row order) whatever the pool size.
+    let (stress, squares) = stats
+        .iter()
+        .fold((0.0, 0.0), |(s, q), r| (s + r.stress, q + r.squares));
+    (stress / 2.0, squares / 2.0)
+}
+
+fn validate(diss: &Dissimilarities<'_>, p: &SmacofParams) -> Result<(), MdsError> {
+    let n = diss.n;
+    if p.dims < 1 || p.dims > n {
+        return Err(MdsError::invalid(format!(
+            "options.dims must be an integer from 1 to n = {n}, got {}",
+            p.dims
+        )));
+    }
+    if p.max_iter < 1 {
+        return Err(MdsError::invalid(format!(
+            "options.maxIter must be an integer >= 1, got {}",
+            p.max_iter
+        )));
+    }
+    if !(p.eps.is_finite() && p.eps >= 0.0) {
+        return Err(MdsError::invalid(format!(
+            "options.eps must be a finite number >= 0, got {}",
+            p.eps
+        )));
+    }
+    if p.n_init < 1 || (p.n_init > 1 && p.init != Init::Random) {
+        return Err(MdsError::invalid(format!(
+            "options.nInit must be 1 unless options.init is \"random\", got {}",
+            p.n_init
+        )));
+    }
+    if let Init::Given(x) = &p.init {
+        if x.len() != n * p.dims {
+            return Err(MdsError::invalid(format!(
+                "options.init must have length {} (n x dims), got length {}",
+                n * p.dims,
+                x.len()
+            )));
+        }
+        if let Some((k, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(MdsError::invalid(format!(
+                "options.init[{k}] must be a finite number, got {v}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Runs one SMACOF descent from `x`. `counter` numbers iterations across runs.
+fn run_once(
+    diss: &Dissimilarities<'_>,
+    p: &SmacofParams,
+    mut x: Vec<f64>,
+    counter: &mut usize,
+    hook: ProgressHook<'_>,
+) -> Result<SmacofResult, MdsError> {
+    let mut next = vec![0.0; x.len()];
+    // Pass 0 moves the initial configuration; pass t >= 1 measures X_t.
+    pass(diss, &x, p.dims, &mut next);
+    std::mem::swap(&mut x, &mut next);
+    let mut old_stress = f64::NAN;
+    let mut iteration = 0;
+    loop {
+        iteration += 1;
+        let (stress, squares) = pass(diss, &x, p.dims, &mut next);
+        *counter += 1;
+        if hook(*counter, stress) == Flow::Stop {
+            return Err(MdsError::Cancelled);
+        }
+        let converged = iteration > 1 && (old_stress - stress) / squares < p.eps;
+        if converged || iteration >= p.max_iter {
+            return Ok(SmacofResult {
+                embedding: x,
+                stress,
+                normalized_stress: (stress / squares).sqrt(),
+                iterations: iteration,
+                converged,
+            });
+        }
+        old_stress = stress;
+        std::mem::swap(&mut x, &mut next);
+    }
+}
+
+/// Metric MDS by SMACOF. With `n_init > 1` (random init only) the runs
+/// start from consecutive draws of one mulberry32 stream and the run with the
+/// lowest stress wins (the first on ties). The hook sees every iteration of
+/// every run, numbered consecutively.
+pub fn smacof(
+    diss: Dissimilarities<'_>,
+    params: &SmacofParams,
+    hook: ProgressHook<'_>,
+) -> Result<SmacofResult, MdsError> {
+    validate(&diss, params)?;
+    let n = diss.n;
+    let mut counter = 0;
+    match &params.init {
+        Init::Classical => {
+            let x = classical_mds(diss, params.dims)?;
+            run_once(&diss, params, x, &mut counter, hook)
+        }
+        Init::Given(x) => run_once(&diss, params, x.clone(), &mut counter, hook),
+        Init::Random => {
+            let mut rng = Mulberry32::new(params.seed);
+            let mut best: Option<SmacofResult> = None;
+            for _ in 0..params.n_init {
+                let x: Vec<f64> = (0..n * params.dims).map(|_| rng.next_f64()).collect();
+                let result = run_once(&diss, params, x, &mut counter, &mut *hook)?;
+                if !matches!(&best, Some(b) if b.stress <= result.stress) {
+                    best = Some(result);
+                }
+            }
+            Ok(best.expect("n_init >= 1 was validated"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distance::distance_matrix;
+    use crate::input::Points;
+    use fastkernels_common::no_progress;
+
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    }
+
+    fn params(init: Init) -> SmacofParams {
+        SmacofParams {
+            dims: 2,
+            max_iter: 300,
+            eps: 1e-6,
+            init,
+            n_init: 1,
+            seed: 3,
+        }
+    }
+
+    fn random_distances(n: usize, dims: usize, seed: u32) -> Vec<f64> {
+        let mut rng = Mulberry32::new(seed);
+        let data: Vec<f64> = (0..n * dims).map(|_| rng.next_f64()).collect();
+        distance_matrix(Points::new("points", &data, dims).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn stress_never_increases_and_threads_agree() {
+        let d = random_distances(150, 5, 9);
+        let diss = Dissimilarities::new(&d, 150).unwrap();
+        let mut stresses = Vec::new();
+        let p = params(Init::Random);
+        let one = pool(1).install(|| {
+            smacof(diss, &p, &mut |_, s| {
+                stresses.push(s);
+                Flow::Continue
+            })
+            .unwrap()
+        });
+        assert!(stresses.len() == one.iterations && one.iterations > 2);
+        for w in stresses.windows(2) {
+            assert!(w[1] <= w[0] * (1.0 + 1e-12), "{} > {}", w[1], w[0]);
+        }
+        for threads in [2, 3, 4] {
+            let many = pool(threads).install(|| smacof(diss, &p, &mut no_progress).unwrap());
+            assert_eq!(one, many, "threads = {threads}");
+        }
+    }
+
+    #[test]
+    fn recovers_a_planar_configuration() {
+        let d = random_distances(30, 2, 5);
+        let diss = Dissimilarities::new(&d, 30).unwrap();
+        let result = smacof(diss, &params(Init::Classical), &mut no_progress).unwrap();
+        assert!(result.stress < 1e-12, "stress {}", result.stress);
+    }
+
+    #[test]
+    fn cancels_and_validates() {
+        let d = random_distances(20, 3, 1);
+        let diss = Dissimilarities::new(&d, 20).unwrap();
+        let stop = smacof(diss, &params(Init::Random), &mut |it, _| {
+            if it == 3 {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        });
+        assert_eq!(stop, Err(MdsError::Cancelled));
+        let mut bad = params(Init::Classical);
+        bad.n_init = 2;
+        assert!(smacof(diss, &bad, &mut no_progress).is_err());
+        assert!(smacof(diss, &params(Init::Given(vec![0.0; 3])), &mut no_progress).is_err());
+    }
+}

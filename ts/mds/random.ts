@@ -1,0 +1,15 @@
+/**
+ * mulberry32, the seeded generator shared with the Rust kernels
+ * (`crates/mds/src/random.rs`): both backends draw the same random initial
+ * configurations for the same seed.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
