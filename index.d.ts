@@ -16,12 +16,95 @@ export declare class CancelToken {
   get cancelled(): boolean
 }
 
+/** The packed polygon index (not public API: ts/polygon wraps it). */
+export declare class PolygonNativeIndex {
+  /** Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`. */
+  static build(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): PolygonNativeIndex
+  get length(): number
+  /** Centers interleaved `cx0, cy0, cx1, cy1, ...` (a copy). */
+  centers(): Float64Array
+  /** Areas (a copy). */
+  areas(): Float64Array
+  closeTo(px: number, py: number, maxDist: number, inclusive: boolean): Uint32Array
+  bestMatch(points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number): Int32Array
+  withinDistance(points: Float64Array, maxDist: number, inclusive: boolean, threads: number): PolygonCsrResult
+  nearest(points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number): PolygonNearestResult
+}
+export type NativePolygonIndex = PolygonNativeIndex
+
 export declare function __debugPanicAsync(message: string, threads: number): Promise<number>
+
+export declare function __debugPanicParallelAsync(message: string, items: number, threads: number): Promise<number>
+
+export declare function __debugPanicParallelSync(message: string, items: number, threads: number): number
 
 export declare function __debugPanicSync(message: string, threads: number): number
 
 /** Number of threads the machine offers, the native default for `threads`. */
 export declare function availableParallelism(): number
+
+export declare function colorCie94DifferenceF64(rgbA: Float64Array, rgbB: Float64Array, width: number, height: number, normalizationName: string, threads: number): Float64Array
+
+export declare function colorCie94DifferenceF64Async(rgbA: Float64Array, rgbB: Float64Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>
+
+export declare function colorCie94DifferenceU8(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Float64Array
+
+export declare function colorCie94DifferenceU8Async(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>
+
+export interface GmmExpsumOutput {
+  expsum: Float64Array
+  p: Float64Array
+  pMax: Float64Array
+}
+
+export declare function gmmExpsumStable(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): GmmExpsumOutput
+
+export declare function gmmExpsumStableAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<GmmExpsumOutput>
+
+export declare function gmmFitBytes(data: Uint8Array, params: GmmFitParams, threads: number): GmmFitOutput
+
+export declare function gmmFitBytesAsync(data: Uint8Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null): Promise<GmmFitOutput>
+
+export interface GmmFitOutput {
+  means: Float64Array
+  variances: Float64Array
+  stdevs: Float64Array
+  weights: Float64Array
+  logLikelihoods: Float64Array
+  iterations: number
+  converged: boolean
+}
+
+/** Fit options resolved by the TS layer (defaults filled in, init computed). */
+export interface GmmFitParams {
+  means: Float64Array
+  variances: Float64Array
+  weights: Float64Array
+  iterations: number
+  tol?: number
+  varianceFloor: number
+  regCovar: number
+}
+
+export declare function gmmFitValues(data: Float64Array, params: GmmFitParams, threads: number): GmmFitOutput
+
+export declare function gmmFitValuesAsync(data: Float64Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null): Promise<GmmFitOutput>
+
+export declare function gmmLogLikelihood(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): number
+
+export declare function gmmLogLikelihoodAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<number>
+
+export declare function gmmPredictBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
+
+export declare function gmmPredictValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
+
+export declare function gmmProbaBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+
+export declare function gmmProbaValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+
+export declare function gmmResponsibilities(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+
+export declare function gmmResponsibilitiesAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
 
 export declare function mdsClassical(dissimilarities: Float64Array, n: number, dims: number, threads: number): Float64Array
 
@@ -76,3 +159,19 @@ export interface MdsSmacofParams {
 }
 
 export declare function mdsUpdateDistanceMatrix(points: Float64Array, dims: number, distances: Float64Array, i: number, threads: number): void
+
+export declare function polygonBestMatchAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null): Promise<Int32Array>
+
+export interface PolygonCsrResult {
+  offsets: Uint32Array
+  indices: Uint32Array
+}
+
+export declare function polygonNearestAsync(index: PolygonNativeIndex, points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonNearestResult>
+
+export interface PolygonNearestResult {
+  indices: Int32Array
+  distances: Float64Array
+}
+
+export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonCsrResult>
