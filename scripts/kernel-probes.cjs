@@ -70,6 +70,30 @@ function expsumMismatch(what, r) {
   return mismatch(`${what}.expsum`, r.expsum, expected.expsum, 1e-14) || mismatch(`${what}.pMax`, r.pMax, expected.pMax, 1e-14) || mismatch(`${what}.p`, r.p, expected.p, 1e-14);
 }
 
+// Polygons: squares [0,1]^2 (center (.5,.5), area 1), [0,2]^2 (center (1,1),
+// area 4) and [10,11]^2 (center (10.5,10.5)); points (.6,.6), (11,11), (50,50)
+// with maxDist 2. Point 0 is near polygons 0 and 1 (0 is smaller), point 1
+// near polygon 2 only, point 2 near none.
+function squares(fk) {
+  const square = (x0, y0, side) => new fk.Polygon(Float64Array.of(x0, x0 + side, x0 + side, x0), Float64Array.of(y0, y0, y0 + side, y0 + side));
+  return [square(0, 0, 1), square(0, 0, 2), square(10, 10, 1)];
+}
+const polygonPoints = Float64Array.of(0.6, 0.6, 11, 11, 50, 50);
+const nearestDistances = [Math.SQRT2 * 0.1, Math.SQRT2 * 0.4, Math.SQRT2 * 0.5, Math.SQRT2 * 10, Math.SQRT2 * 39.5, Math.SQRT2 * 49];
+
+function bestMatchOf(fk, threads) {
+  return new fk.PolygonIndex(squares(fk), { threads }).bestMatch(polygonPoints, 2, { threads });
+}
+
+// MDS: the 3-4-5 triangle (0,0), (3,4), (0,4) and its distance matrix.
+const triangle = Float64Array.of(0, 0, 3, 4, 0, 4);
+const triangleDistances = [0, 5, 4, 5, 0, 3, 4, 3, 0];
+
+/** null when the embedding reproduces the triangle's distances. */
+function embeddingMismatch(fk, what, embedding, threads) {
+  return mismatch(`${what} (distances of the embedding)`, fk.computeDistanceMatrix(embedding, 2, { threads }), triangleDistances, 1e-9);
+}
+
 const probes = [
   {
     name: "computeExpsumStable",
@@ -121,6 +145,77 @@ const probes = [
       return (
         mismatch("cie94Difference", fk.cie94Difference(cie94.rgbA, cie94.rgbB, 2, 2, options), cie94.none, 1e-12) ||
         mismatch("cie94DifferenceAsync", await fk.cie94DifferenceAsync(cie94.rgbA, cie94.rgbB, 2, 2, options), cie94.none, 1e-12)
+      );
+    },
+  },
+  {
+    name: "PolygonIndex.bestMatch",
+    call: bestMatchOf,
+    callAsync: (fk, threads) => new fk.PolygonIndex(squares(fk), { threads }).bestMatchAsync(polygonPoints, 2, { threads }),
+    check: async (fk, threads) => {
+      const index = new fk.PolygonIndex(squares(fk), { threads });
+      const within = index.withinDistance(polygonPoints, 2, { threads });
+      const nearest = index.nearest(polygonPoints, 2, Infinity, { threads });
+      return (
+        mismatch("bestMatch", bestMatchOf(fk, threads), [0, 2, -1], 0) ||
+        mismatch("bestMatchAsync", await index.bestMatchAsync(polygonPoints, 2, { threads }), [0, 2, -1], 0) ||
+        mismatch("withinDistance.offsets", within.offsets, [0, 2, 3, 3], 0) ||
+        mismatch("withinDistance.indices", within.indices, [0, 1, 2], 0) ||
+        mismatch("nearest.indices", nearest.indices, [0, 1, 2, 1, 2, 1], 0) ||
+        mismatch("nearest.distances", nearest.distances, nearestDistances, 1e-14)
+      );
+    },
+  },
+  {
+    name: "matchPointsToPolygons",
+    call: (fk, threads) => fk.matchPointsToPolygons(squares(fk), [[0.6, 0.6], [11, 11], [50, 50]], 2, { threads }),
+    check: async (fk, threads) => {
+      const polygons = squares(fk);
+      const pairs = fk.matchPointsToPolygons(polygons, [[0.6, 0.6], [11, 11], [50, 50]], 2, { threads });
+      return mismatch("matchPointsToPolygons (polygon of each matched point)", pairs.map(([, polygon]) => polygons.indexOf(polygon)), [0, 2], 0);
+    },
+  },
+  {
+    name: "computeDistanceMatrix",
+    call: (fk, threads) => fk.computeDistanceMatrix(triangle, 2, { threads }),
+    check: async (fk, threads) => {
+      const moved = Float64Array.of(3, 0, 3, 4, 0, 4);
+      const distances = Float64Array.from(triangleDistances);
+      fk.updateDistanceMatrix(moved, 2, distances, 0, { threads });
+      return (
+        mismatch("computeDistanceMatrix", fk.computeDistanceMatrix(triangle, 2, { threads }), triangleDistances, 0) ||
+        mismatch("updateDistanceMatrix", distances, [0, 4, 5, 4, 0, 3, 5, 3, 0], 0) ||
+        mismatch("distFromPoint", fk.distFromPoint(triangle, 2, Float64Array.of(0, 0), { threads }), [0, 5, 4], 0)
+      );
+    },
+  },
+  {
+    name: "mse / computeMdsError",
+    call: (fk, threads) => fk.computeMdsError(Float64Array.from(triangleDistances), new Float64Array(9), 3, undefined, { threads }),
+    check: async (fk, threads) => {
+      const goal = Float64Array.from(triangleDistances);
+      return (
+        mismatch("mse", [fk.mse(Float64Array.of(1, 2, 3), Float64Array.of(1, 0, 0), { threads })], [13], 0) ||
+        mismatch("computeMdsError (total)", [fk.computeMdsError(goal, new Float64Array(9), 3, undefined, { threads })], [100], 1e-15) ||
+        mismatch("computeMdsError (rows)", fk.computeMdsError(goal, new Float64Array(9), 3, -1, { threads }), [41, 34, 25], 1e-15)
+      );
+    },
+  },
+  {
+    name: "classicalMds / smacof",
+    call: (fk, threads) => fk.smacof(Float64Array.from(triangleDistances), 3, { dims: 2, threads }),
+    callAsync: (fk, threads) => fk.smacofAsync(Float64Array.from(triangleDistances), 3, { dims: 2, threads }),
+    check: async (fk, threads) => {
+      const d = Float64Array.from(triangleDistances);
+      const sync = fk.smacof(d, 3, { dims: 2, threads });
+      const async = await fk.smacofAsync(d, 3, { dims: 2, threads });
+      const viaPoints = await fk.mdsAsync(triangle, 2, { dims: 2, threads });
+      return (
+        embeddingMismatch(fk, "classicalMds", fk.classicalMds(d, 3, 2, { threads }), threads) ||
+        embeddingMismatch(fk, "smacof", sync.embedding, threads) ||
+        embeddingMismatch(fk, "smacofAsync", async.embedding, threads) ||
+        embeddingMismatch(fk, "mdsAsync", viaPoints.embedding, threads) ||
+        mismatch("smacof stress", [sync.stress, async.stress, viaPoints.stress], [0, 0, 0], 1e-12)
       );
     },
   },
