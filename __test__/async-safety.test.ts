@@ -18,16 +18,21 @@ import { MessageChannel } from "node:worker_threads";
 import {
   backend,
   cie94DifferenceAsync,
+  computeDistanceMatrix,
   computeExpsumStable,
   computeExpsumStableAsync,
   fitGmm,
   fitGmmAsync,
+  generateExample,
+  PolygonIndex,
+  smacof,
+  smacofAsync,
 } from "../ts";
 import type { GmmFit } from "../ts";
 import { fromNativeError } from "../ts/errors";
 import { debugPanicAsync, debugPanicSync } from "../ts/internal";
 import { native } from "../ts/native";
-import { mulberry32, sceneValues } from "./helpers/random";
+import { mulberry32, randomArray, sceneValues } from "./helpers/random";
 
 const THREADS = Math.min(4, availableParallelism());
 const FIT = { components: 3, threads: THREADS };
@@ -226,6 +231,30 @@ describe("inputs of async calls are copied", () => {
     const result = await running;
     expect(Array.from(result.expsum)).toEqual(Array.from(expected.expsum));
     expect(Array.from(result.p)).toEqual(Array.from(expected.p));
+  });
+
+  test.each(disturbances)("smacofAsync: dissimilarities %s right after the call give the original's result", async (_, disturb) => {
+    const points = randomArray(2 * 40, 3);
+    const make = () => computeDistanceMatrix(points, 2, { threads: THREADS });
+    const options = { dims: 2, maxIter: 50, eps: 0, threads: THREADS };
+    const expected = smacof(make(), 40, options);
+    const input = make();
+    const running = smacofAsync(input, 40, options);
+    disturb(input);
+    const result = await running;
+    expect(Array.from(result.embedding)).toEqual(Array.from(expected.embedding));
+    expect(result.stress).toBe(expected.stress);
+  });
+
+  test.each(disturbances)("PolygonIndex.bestMatchAsync: points %s right after the call give the original's answer", async (_, disturb) => {
+    const polygons = generateExample()[0];
+    const index = new PolygonIndex(polygons, { threads: THREADS });
+    const make = () => randomArray(2 * 2000, 8, 0, 100);
+    const expected = index.bestMatch(make(), 10, { threads: THREADS });
+    const points = make();
+    const running = index.bestMatchAsync(points, 10, { threads: THREADS });
+    disturb(points);
+    expect(Array.from(await running)).toEqual(Array.from(expected));
   });
 
   test("cie94DifferenceAsync: 8-bit images overwritten while it runs give the original's result", async () => {
