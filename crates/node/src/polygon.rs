@@ -61,7 +61,8 @@ fn run_sized<T: Send>(
         return run_sync(name, threads, compute);
     }
     crate::pool::pool(threads)?;
-    catch_unwind(AssertUnwindSafe(compute)).unwrap_or_else(|payload| Err(panic_error(name, payload)))
+    catch_unwind(AssertUnwindSafe(compute))
+        .unwrap_or_else(|payload| Err(panic_error(name, payload)))
 }
 
 fn small_query(points: &[f64]) -> bool {
@@ -106,7 +107,13 @@ impl NativePolygonIndex {
     }
 
     #[napi]
-    pub fn close_to(&self, px: f64, py: f64, max_dist: f64, inclusive: bool) -> Result<Uint32Array> {
+    pub fn close_to(
+        &self,
+        px: f64,
+        py: f64,
+        max_dist: f64,
+        inclusive: bool,
+    ) -> Result<Uint32Array> {
         let index = &self.inner;
         let found = run_sized("polygonCloseTo", 1, true, || {
             kernel(Radius::new(max_dist, inclusive).and_then(|r| index.close_to(px, py, r)))
@@ -143,12 +150,17 @@ impl NativePolygonIndex {
         threads: u32,
     ) -> Result<PolygonCsrResult> {
         let index = &self.inner;
-        let csr = run_sized("polygonWithinDistance", threads, small_query(points), || {
-            kernel(
-                Radius::new(max_dist, inclusive)
-                    .and_then(|r| index.within_distance(points, r, &never_stop)),
-            )
-        })?;
+        let csr = run_sized(
+            "polygonWithinDistance",
+            threads,
+            small_query(points),
+            || {
+                kernel(
+                    Radius::new(max_dist, inclusive)
+                        .and_then(|r| index.within_distance(points, r, &never_stop)),
+                )
+            },
+        )?;
         Ok(csr_result(csr))
     }
 
@@ -173,7 +185,10 @@ impl NativePolygonIndex {
 }
 
 #[allow(clippy::too_many_arguments)]
-#[napi(js_name = "polygonBestMatchAsync", ts_return_type = "Promise<Int32Array>")]
+#[napi(
+    js_name = "polygonBestMatchAsync",
+    ts_return_type = "Promise<Int32Array>"
+)]
 pub fn best_match_async<'env>(
     env: &'env Env,
     index: &NativePolygonIndex,
