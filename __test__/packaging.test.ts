@@ -57,7 +57,7 @@ describe("per-platform packages", () => {
     expect(pkg.files).not.toContain("*.node");
     expect(pkg.files.some((f: string) => f.endsWith(".node"))).toBe(false);
     expect(pkg.optionalDependencies).toBeUndefined();
-    expect(pkg.scripts.prepublishOnly).toBe("napi pre-publish -t npm");
+    expect(pkg.scripts.prepublishOnly).toBe("napi pre-publish -t npm --no-gh-release");
   });
 });
 

@@ -2,7 +2,9 @@
 // check:pack` and by __test__/packaging.test.ts (so by `npm test`):
 //
 //  1. `napi artifacts` moves the addon built in this clone into a staged copy
-//     of npm/<host target> (the repository's npm/ is left untouched);
+//     of npm/<host target> (the repository's npm/ is left untouched), and
+//     `napi pre-publish --skip-optional-publish` on that copy adds the
+//     platform package to optionalDependencies, as `npm publish` will;
 //  2. `npm pack` the root package and that platform package, and check what
 //     each tarball holds (no sources, tests, test data, target/ or benches);
 //  3. install both tarballs into a fresh project with NO network (npm
@@ -274,6 +276,16 @@ function main() {
     const staged = path.join(stage, "npm", suffix, nodeFile);
     if (!fs.existsSync(staged) || !fs.readFileSync(staged).equals(fs.readFileSync(path.join(root, nodeFile)))) {
       throw new Error(`napi artifacts did not place ${nodeFile} into npm/${suffix}`);
+    }
+
+    // What `npm publish` does first (prepublishOnly): napi pre-publish adds
+    // the platform packages as optionalDependencies. Here on the staged copy,
+    // without publishing anything.
+    runOk("napi pre-publish", process.execPath, [napiCli, "pre-publish", "--cwd", stage, "-t", "npm", "--no-gh-release", "--skip-optional-publish"], { env: cleanEnv() });
+    const published = JSON.parse(fs.readFileSync(path.join(stage, "package.json"), "utf8")).optionalDependencies;
+    const expectedOptional = { [`${pkg.name}-${suffix}`]: pkg.version };
+    if (JSON.stringify(published) !== JSON.stringify(expectedOptional)) {
+      fail(`napi pre-publish should add optionalDependencies ${JSON.stringify(expectedOptional)}; got ${JSON.stringify(published)}`);
     }
 
     // 2. pack and inspect.
