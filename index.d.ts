@@ -16,7 +16,27 @@ export declare class CancelToken {
   get cancelled(): boolean
 }
 
+/** The packed polygon index (not public API: ts/polygon wraps it). */
+export declare class PolygonNativeIndex {
+  /** Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`. */
+  static build(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): PolygonNativeIndex
+  get length(): number
+  /** Centers interleaved `cx0, cy0, cx1, cy1, ...` (a copy). */
+  centers(): Float64Array
+  /** Areas (a copy). */
+  areas(): Float64Array
+  closeTo(px: number, py: number, maxDist: number, inclusive: boolean): Uint32Array
+  bestMatch(points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number): Int32Array
+  withinDistance(points: Float64Array, maxDist: number, inclusive: boolean, threads: number): PolygonCsrResult
+  nearest(points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number): PolygonNearestResult
+}
+export type NativePolygonIndex = PolygonNativeIndex
+
 export declare function __debugPanicAsync(message: string, threads: number): Promise<number>
+
+export declare function __debugPanicParallelAsync(message: string, items: number, threads: number): Promise<number>
+
+export declare function __debugPanicParallelSync(message: string, items: number, threads: number): number
 
 export declare function __debugPanicSync(message: string, threads: number): number
 
@@ -85,3 +105,73 @@ export declare function gmmProbaValues(data: Float64Array, weights: Float64Array
 export declare function gmmResponsibilities(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
 
 export declare function gmmResponsibilitiesAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
+
+export declare function mdsClassical(dissimilarities: Float64Array, n: number, dims: number, threads: number): Float64Array
+
+export declare function mdsDistanceMatrix(points: Float64Array, dims: number, threads: number): Float64Array
+
+export declare function mdsDistFromPoint(points: Float64Array, dims: number, y: Float64Array, threads: number): Float64Array
+
+export declare function mdsErrorRow(goal: Float64Array, current: Float64Array, n: number, i: number, threads: number): number
+
+export declare function mdsErrorRows(goal: Float64Array, current: Float64Array, n: number, threads: number): Float64Array
+
+export declare function mdsErrorTotal(goal: Float64Array, current: Float64Array, n: number, threads: number): number
+
+export declare function mdsFromPoints(points: Float64Array, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number): MdsSmacofOutput
+
+export declare function mdsFromPointsAsync(points: Float64Array, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null, onIteration?: (((arg: MdsIteration) => void)) | undefined | null): Promise<MdsSmacofOutput>
+
+/** Progress event sent to `onIteration`. */
+export interface MdsIteration {
+  iteration: number
+  stress: number
+}
+
+export declare function mdsMse(a: Float64Array, b: Float64Array, threads: number): number
+
+export declare function mdsSmacof(dissimilarities: Float64Array, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number): MdsSmacofOutput
+
+export declare function mdsSmacofAsync(dissimilarities: Float64Array, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null, onIteration?: (((arg: MdsIteration) => void)) | undefined | null): Promise<MdsSmacofOutput>
+
+export interface MdsSmacofOutput {
+  embedding: Float64Array
+  stress: number
+  normalizedStress: number
+  iterations: number
+  converged: boolean
+  /**
+   * Progress events queued for `onIteration` (async only; 0 otherwise), so
+   * that the TS layer can wait for all of them before resolving.
+   */
+  progressEvents: number
+}
+
+/** SMACOF parameters, already validated by the TS layer. */
+export interface MdsSmacofParams {
+  dims: number
+  maxIter: number
+  eps: number
+  /** "classical", "random" or "given" (then `initEmbedding` is the configuration). */
+  init: string
+  nInit: number
+  seed: number
+}
+
+export declare function mdsUpdateDistanceMatrix(points: Float64Array, dims: number, distances: Float64Array, i: number, threads: number): void
+
+export declare function polygonBestMatchAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null): Promise<Int32Array>
+
+export interface PolygonCsrResult {
+  offsets: Uint32Array
+  indices: Uint32Array
+}
+
+export declare function polygonNearestAsync(index: PolygonNativeIndex, points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonNearestResult>
+
+export interface PolygonNearestResult {
+  indices: Int32Array
+  distances: Float64Array
+}
+
+export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonCsrResult>

@@ -16,15 +16,24 @@ interface LoadResult {
   reason: string | null;
 }
 
+// First line only: Node's MODULE_NOT_FOUND messages append a multi-line
+// "Require stack", which would break the warning over many lines.
+const firstLine = (message: string) => message.split("\n", 1)[0].trim();
+
+/**
+ * One line: the loader's message, then each candidate's error in the order
+ * the loader tried them (its cause chain runs from the last attempt back).
+ */
 function describeLoadError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const causes: string[] = [error.message];
+  if (!(error instanceof Error)) return firstLine(String(error));
+  const attempts: string[] = [];
   let cause: unknown = error.cause;
-  while (cause instanceof Error && causes.length < 8) {
-    causes.push(cause.message);
+  while (cause instanceof Error && attempts.length < 8) {
+    attempts.unshift(firstLine(cause.message));
     cause = cause.cause;
   }
-  return causes.join("; caused by: ");
+  const head = firstLine(error.message);
+  return attempts.length > 0 ? `${head} Tried: ${attempts.join("; ")}` : head;
 }
 
 function load(): LoadResult {
