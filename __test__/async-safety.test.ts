@@ -291,6 +291,47 @@ describe("inputs of async calls are copied", () => {
   });
 });
 
+describe("the reference backend (threads: 0) copies async inputs too", () => {
+  const disturb = (a: Float64Array | Uint8Array) => {
+    a.fill(0);
+    structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] });
+  };
+
+  test("fitGmmAsync", async () => {
+    const expected = fitGmm(sceneValues(2_000, 4), { ...FIT, iterations: 4, threads: 0 });
+    const input = sceneValues(2_000, 4);
+    const init = { means: Float64Array.of(0.1, 0.5, 0.9), variances: Float64Array.of(0.04, 0.04, 0.04), weights: Float64Array.of(1, 1, 1) };
+    const expectedWithInit = fitGmm(sceneValues(2_000, 4), { ...FIT, iterations: 4, init: { ...init, means: init.means.slice() }, threads: 0 });
+    const running = fitGmmAsync(input, { ...FIT, iterations: 4, threads: 0 });
+    const runningWithInit = fitGmmAsync(sceneValues(2_000, 4), { ...FIT, iterations: 4, init, threads: 0 });
+    disturb(input);
+    disturb(init.means);
+    expectSameFit(await running, expected);
+    expectSameFit(await runningWithInit, expectedWithInit);
+  });
+
+  test("computeExpsumStableAsync", async () => {
+    const make = () => [sceneValues(1_000, 6), Float64Array.of(0.3, 0.7), Float64Array.of(0.2, 0.8), Float64Array.of(0.1, 0.2)] as const;
+    const expected = computeExpsumStable(...make(), { threads: 0 });
+    const inputs = make();
+    const running = computeExpsumStableAsync(...inputs, { threads: 0 });
+    for (const a of inputs) disturb(a);
+    expect(Array.from((await running).expsum)).toEqual(Array.from(expected.expsum));
+  });
+
+  test("cie94DifferenceAsync", async () => {
+    const random = mulberry32(12);
+    const make = () => Uint8Array.from({ length: 3 * 16 * 16 }, () => Math.floor(random() * 256));
+    const a = make();
+    const b = make();
+    const expected = await cie94DifferenceAsync(a.slice(), b.slice(), 16, 16, { threads: 0 });
+    const running = cie94DifferenceAsync(a, b, 16, 16, { threads: 0 });
+    disturb(a);
+    disturb(b);
+    expect(Array.from(await running)).toEqual(Array.from(expected));
+  });
+});
+
 describe("panics become Errors, never an abort", () => {
   test.each([...new Set([1, 2, THREADS])])("a panic on a pool thread inside a parallel loop throws from a sync call (threads = %i)", (threads) => {
     const b = binding();

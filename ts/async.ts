@@ -9,7 +9,9 @@
  *
  * The reference backend runs on the main thread; its async variants yield to
  * the event loop between iterations (`checkpoint`), which is where an abort
- * is honoured.
+ * is honoured. They copy their typed-array inputs with `snapshot` before the
+ * first yield, so both backends give the caller the same guarantee: the
+ * arrays may be mutated or transferred as soon as the call returns.
  */
 import { abortError, fromNativeError } from "./errors";
 import { native } from "./native";
@@ -55,4 +57,17 @@ export async function runReferenceAsync<T>(
     });
   await checkpoint();
   return compute(checkpoint);
+}
+
+/** A private copy of a typed array (or of each typed array in a plain record), for async inputs. */
+export function snapshot<T extends ArrayBufferView>(array: T): T;
+export function snapshot<T extends object>(record: T): T;
+export function snapshot<T extends object>(value: T): T {
+  if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): T }).slice();
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of Object.keys(copy)) {
+    const field = copy[key];
+    if (ArrayBuffer.isView(field)) copy[key] = (field as unknown as { slice(): unknown }).slice();
+  }
+  return copy as T;
 }

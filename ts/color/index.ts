@@ -4,7 +4,7 @@
  * grayscale image. Validation happens here once; then either the native
  * kernel (crates/color) or the TypeScript reference runs.
  */
-import { runNativeAsync, runReferenceAsync } from "../async";
+import { runNativeAsync, runReferenceAsync, snapshot } from "../async";
 import { callNative } from "../errors";
 import { native } from "../native";
 import { resolveThreads } from "../threads";
@@ -88,7 +88,7 @@ export function cie94Difference(
 }
 
 /**
- * `cie94Difference` off the event loop. The native backend copies the inputs
+ * `cie94Difference` off the event loop. Both backends copy the inputs
  * before the promise is returned; `options.signal` aborts before the work
  * starts (the pass itself is not interruptible: one pass over the pixels).
  */
@@ -103,7 +103,9 @@ export async function cie94DifferenceAsync(
   assertAbortSignal("options.signal", options?.signal);
   const signal = options?.signal;
   if (call.threads === 0 || !native) {
-    return runReferenceAsync(signal, () => cie94DifferenceReference(call.rgbA, call.rgbB, call.pixels, call.normalization));
+    const rgbACopy = snapshot(call.rgbA);
+    const rgbBCopy = snapshot(call.rgbB);
+    return runReferenceAsync(signal, () => cie94DifferenceReference(rgbACopy, rgbBCopy, call.pixels, call.normalization));
   }
   const binding = native;
   const pair = nativePair(call);

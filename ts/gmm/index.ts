@@ -4,7 +4,7 @@
  * both backends), then runs the native kernel or the TS reference according
  * to `threads`.
  */
-import { runNativeAsync, runReferenceAsync } from "../async";
+import { runNativeAsync, runReferenceAsync, snapshot } from "../async";
 import { abortError, callNative } from "../errors";
 import { native } from "../native";
 import type { NativeBinding } from "../native";
@@ -51,6 +51,18 @@ function perSample(
   const mix = checkMixture(weights, means, stdevs);
   if (planes) checkPlanesFit("intensities", x.length, mix.weights.length);
   return { x, mix, threads: resolveThreads(options) };
+}
+
+/** Runs a per-sample reference kernel on private copies of its inputs, after one yield. */
+function referenceOnCopies<T>(
+  signal: AbortSignal | undefined,
+  x: Float64Array,
+  mix: CheckedMixture,
+  kernel: (x: Float64Array, mix: CheckedMixture) => T,
+): Promise<T> {
+  const xs = snapshot(x);
+  const mixture = snapshot(mix);
+  return runReferenceAsync(signal, () => kernel(xs, mixture));
 }
 
 function signalOf(options: AsyncKernelOptions | undefined): AbortSignal | undefined {
@@ -104,7 +116,7 @@ export async function computeExpsumStableAsync(
 ): Promise<ExpsumResult> {
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, true);
   const signal = signalOf(options);
-  if (threads === 0) return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpsumStable(x, mix)));
+  if (threads === 0) return unlessAborted(signal, () => referenceOnCopies(signal, x, mix, reference.computeExpsumStable));
   return unlessAborted(signal, () =>
     runNativeAsync(signal, () => binding().gmmExpsumStableAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
   );
@@ -132,7 +144,7 @@ export async function computeLogLikelihoodStableAsync(
 ): Promise<number> {
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, false);
   const signal = signalOf(options);
-  if (threads === 0) return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeLogLikelihoodStable(x, mix)));
+  if (threads === 0) return unlessAborted(signal, () => referenceOnCopies(signal, x, mix, reference.computeLogLikelihoodStable));
   return unlessAborted(signal, () =>
     runNativeAsync(signal, () => binding().gmmLogLikelihoodAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
   );
@@ -161,7 +173,7 @@ export async function computeExpectationResponsibilitiesAsync(
   const { x, mix, threads } = perSample(intensities, weights, means, stdevs, options, true);
   const signal = signalOf(options);
   if (threads === 0) {
-    return unlessAborted(signal, () => runReferenceAsync(signal, () => reference.computeExpectationResponsibilities(x, mix)));
+    return unlessAborted(signal, () => referenceOnCopies(signal, x, mix, reference.computeExpectationResponsibilities));
   }
   return unlessAborted(signal, () =>
     runNativeAsync(signal, () => binding().gmmResponsibilitiesAsync(x, mix.weights, mix.means, mix.stdevs, threads)),
@@ -210,9 +222,11 @@ export async function fitGmmAsync(data: GmmData, options: FitGmmAsyncOptions): P
   const signal = signalOf(options);
   const threads = resolveThreads(options);
   if (threads === 0) {
+    const data = snapshot(x);
+    const fitOptions = { ...o, init: snapshot(o.init) };
     return unlessAborted(signal, () =>
       runReferenceAsync(signal, async (checkpoint) => {
-        const steps = reference.fitGmmSteps(x, o);
+        const steps = reference.fitGmmSteps(data, fitOptions);
         for (;;) {
           const step = steps.next();
           if (step.done) return step.value;
