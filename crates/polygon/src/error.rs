@@ -6,6 +6,8 @@ use fastkernels_common::{Classify, ErrorClass};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PolygonError {
+    /// `centers` does not hold two values per area.
+    GeometryLength { centers: usize, areas: usize },
     /// Vertex buffers `x` and `y` differ in length.
     LengthMismatch { x: usize, y: usize },
     /// `offsets` is empty (it needs at least the leading 0).
@@ -51,6 +53,11 @@ pub enum PolygonError {
 impl fmt::Display for PolygonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::GeometryLength { centers, areas } => write!(
+                f,
+                "centers must hold an x, y pair per area (length {}), got length {centers}",
+                2 * areas
+            ),
             Self::LengthMismatch { x, y } => write!(f, "x and y must have the same length, got {x} and {y}"),
             Self::OffsetsEmpty => write!(f, "offsets must start with 0 (length >= 1), got an empty buffer"),
             Self::OffsetsStart { value } => write!(f, "offsets[0] must be 0, got {value}"),
