@@ -44,6 +44,8 @@ pub enum PolygonError {
     ScoresLength { expected: usize, got: usize },
     /// `scores[index]` is NaN.
     ScoreNaN { index: usize },
+    /// The output buffer does not have one slot per point.
+    OutLength { expected: usize, got: usize },
     /// More results than a u32 offset can address.
     TooManyResults { count: usize },
     /// The caller asked the kernel to stop.
@@ -89,6 +91,10 @@ impl fmt::Display for PolygonError {
                 "scores must have one score per polygon (length {expected}), got length {got}"
             ),
             Self::ScoreNaN { index } => write!(f, "scores[{index}] must not be NaN, got NaN"),
+            Self::OutLength { expected, got } => write!(
+                f,
+                "out must have one slot per point (length {expected}), got length {got}"
+            ),
             Self::TooManyResults { count } => write!(
                 f,
                 "the query found {count} matches, more than the 4294967295 a Uint32Array offset can address; split the points"

@@ -55,6 +55,10 @@ pub struct Bands {
     pub count: usize,
 }
 
+/// One band's share of the grid build: band number, its first entry, its
+/// entries and its cells' starts.
+type BandWork<'a> = (usize, usize, &'a mut [Entry], &'a mut [u32]);
+
 /// Inclusive ranges of cell columns and rows.
 #[derive(Debug, Clone, Copy)]
 pub struct CellBox {
@@ -92,11 +96,26 @@ impl Grid {
     /// ascending index.
     pub fn build(cx: &[f64], cy: &[f64], areas: &[f64]) -> Self {
         let n = cx.len();
+        // Small inputs stay off rayon entirely (the binding runs them on the
+        // calling thread, outside any pool).
+        let parallel = n > BUCKET_CHUNK;
         let (mut min_x, mut max_x, mut min_y, mut max_y) = (0.0, 0.0, 0.0, 0.0);
         if n > 0 {
             // min/max ignore NaN and are exact, so any reduction order gives the same bits.
-            let lo = |v: &[f64]| v.par_iter().copied().reduce(|| f64::INFINITY, f64::min);
-            let hi = |v: &[f64]| v.par_iter().copied().reduce(|| f64::NEG_INFINITY, f64::max);
+            let lo = |v: &[f64]| {
+                if parallel {
+                    v.par_iter().copied().reduce(|| f64::INFINITY, f64::min)
+                } else {
+                    v.iter().copied().fold(f64::INFINITY, f64::min)
+                }
+            };
+            let hi = |v: &[f64]| {
+                if parallel {
+                    v.par_iter().copied().reduce(|| f64::NEG_INFINITY, f64::max)
+                } else {
+                    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                }
+            };
             (min_x, max_x, min_y, max_y) = (lo(cx), hi(cx), lo(cy), hi(cy));
         }
         let (w, h) = (max_x - min_x, max_y - min_y);
@@ -136,21 +155,33 @@ impl Grid {
             cell_start: Vec::new(),
             entries: Vec::new(),
         };
-        let entries: Vec<Entry> = (0..n)
-            .into_par_iter()
-            .with_min_len(BUCKET_CHUNK)
-            .map(|i| Entry {
-                x: cx[i],
-                y: cy[i],
-                area: areas[i],
-                id: i as u32,
-            })
-            .collect();
+        let entry = |i: usize| Entry {
+            x: cx[i],
+            y: cy[i],
+            area: areas[i],
+            id: i as u32,
+        };
+        let entries: Vec<Entry> = if parallel {
+            (0..n)
+                .into_par_iter()
+                .with_min_len(BUCKET_CHUNK)
+                .map(entry)
+                .collect()
+        } else {
+            (0..n).map(entry).collect()
+        };
+        let cells = nx * ny;
+        if !parallel {
+            // One counting sort by cell: the same stable order as below.
+            let sorted = counting_sort(&entries, cells, |e| grid.cell_number(e.x, e.y));
+            grid.cell_start = sorted.start.iter().map(|&s| s as u32).collect();
+            grid.entries = sorted.items;
+            return grid;
+        }
         let bands = grid.bands();
         let by_band = par_counting_sort(&entries, bands.count, |e| grid.row_of(e.y) / bands.rows);
         drop(entries);
         // Within each band (a contiguous run of rows, so of cells): sort by cell.
-        let cells = nx * ny;
         let mut cell_start = vec![0u32; cells + 1];
         let mut sorted = by_band.items;
         let mut work = Vec::with_capacity(bands.count);
@@ -164,7 +195,7 @@ impl Grid {
         }
         let g = &grid;
         work.into_par_iter()
-            .for_each(|(b, first, band_entries, band_starts)| {
+            .for_each(|(b, first, band_entries, band_starts): BandWork<'_>| {
                 let start = g.sort_band_by_cell(b, band_entries, |e| (e.x, e.y));
                 for (slot, &s) in band_starts.iter_mut().zip(&start) {
                     *slot = (first + s) as u32;

@@ -370,7 +370,27 @@ impl PolygonIndex {
         best: Best<'_>,
         stop: StopCheck<'_>,
     ) -> Result<Vec<i32>, PolygonError> {
+        let mut out = vec![-1i32; points.len() / 2];
+        self.best_match_into(points, radius, best, stop, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`PolygonIndex::best_match`] into the caller's buffer, one slot per point.
+    pub fn best_match_into(
+        &self,
+        points: &[f64],
+        radius: Radius,
+        best: Best<'_>,
+        stop: StopCheck<'_>,
+        out: &mut [i32],
+    ) -> Result<(), PolygonError> {
         check_points(points)?;
+        if out.len() != points.len() / 2 {
+            return Err(PolygonError::OutLength {
+                expected: points.len() / 2,
+                got: out.len(),
+            });
+        }
         let scores = match best {
             Best::Area => &self.areas[..],
             Best::Scores(scores) => {
@@ -387,33 +407,47 @@ impl PolygonIndex {
             }
         };
         let by_area = matches!(best, Best::Area);
+        let answer = |q: &QueryPoint| {
+            let mut best: Option<(f64, u32)> = None;
+            self.visit_close(q.x, q.y, radius, |e, _| {
+                let s = if by_area {
+                    e.area
+                } else {
+                    scores[e.id as usize]
+                };
+                let better = match best {
+                    None => true,
+                    Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
+                };
+                if better {
+                    best = Some((s, e.id));
+                }
+            });
+            best.map_or(-1, |(_, i)| i as i32)
+        };
         let order = self.query_order(points);
+        if order.len() <= POINT_CHUNK {
+            if stop() == Flow::Stop {
+                return Err(PolygonError::Cancelled);
+            }
+            for q in &order {
+                out[q.p as usize] = answer(q);
+            }
+            return Ok(());
+        }
         // Each point's answer goes straight to its slot. Every slot is written
         // once (`order` is a permutation); relaxed atomic stores are plain
         // stores on common targets and need no unsafe code.
-        let out: Vec<AtomicI32> = (0..order.len()).map(|_| AtomicI32::new(-1)).collect();
+        let answers: Vec<AtomicI32> = (0..order.len()).map(|_| AtomicI32::new(-1)).collect();
         map_chunks(&order, stop, |chunk| {
             for q in chunk {
-                let mut best: Option<(f64, u32)> = None;
-                self.visit_close(q.x, q.y, radius, |e, _| {
-                    let s = if by_area {
-                        e.area
-                    } else {
-                        scores[e.id as usize]
-                    };
-                    let better = match best {
-                        None => true,
-                        Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
-                    };
-                    if better {
-                        best = Some((s, e.id));
-                    }
-                });
-                let answer = best.map_or(-1, |(_, i)| i as i32);
-                out[q.p as usize].store(answer, Ordering::Relaxed);
+                answers[q.p as usize].store(answer(q), Ordering::Relaxed);
             }
         })?;
-        Ok(out.into_iter().map(AtomicI32::into_inner).collect())
+        for (slot, a) in out.iter_mut().zip(answers) {
+            *slot = a.into_inner();
+        }
+        Ok(())
     }
 
     /// Every close polygon per point (ascending index), as CSR.
