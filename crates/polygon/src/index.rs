@@ -152,7 +152,13 @@ fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonErr
 }
 
 fn check_finite(what: &'static str, values: &[f64]) -> Result<(), PolygonError> {
-    match values.iter().position(|v| !v.is_finite()) {
+    // The first bad index either way; large buffers are scanned in parallel.
+    let first_bad = if values.len() > 4 * BUCKET_CHUNK {
+        values.par_iter().position_first(|v| !v.is_finite())
+    } else {
+        values.iter().position(|v| !v.is_finite())
+    };
+    match first_bad {
         Some(index) => Err(PolygonError::NonFinite {
             what,
             index,
