@@ -106,9 +106,12 @@ describe("the native output-buffer entry points guard their arguments (never cra
     expect(Array.from(out)).toEqual([0, -1]);
   });
 
-  test("polygonBestMatchOnce: centers/areas length mismatch is an error", () => {
+  test("polygonBestMatchOnce: centers/areas length mismatch and shared memory are errors", () => {
     expect(() => binding.polygonBestMatchOnce(Float64Array.of(0, 0, 1), Float64Array.of(1), Float64Array.of(0, 0), 1, false, 1, new Int32Array(1)))
       .toThrow("centers must hold an x, y pair per area (length 2), got length 3");
+    const shared = new Float64Array(4);
+    expect(() => binding.polygonBestMatchOnce(Float64Array.of(0, 0), Float64Array.of(1), shared, 1, false, 1, new Int32Array(shared.buffer, 8, 2)))
+      .toThrow("out must not share memory");
     const out = new Int32Array(2);
     binding.polygonBestMatchOnce(Float64Array.of(0, 0, 5, 5), Float64Array.of(2, 1), Float64Array.of(0, 0, 5, 4), 1.5, false, 1, out);
     expect(Array.from(out)).toEqual([0, 1]);

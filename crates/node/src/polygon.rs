@@ -179,16 +179,16 @@ impl NativePolygonIndex {
         threads: u32,
         mut out: Int32ArraySlice<'_>,
     ) -> Result<()> {
-        // SAFETY: a sync call blocks the JS thread, so nothing else touches
-        // `out` until we return; the check below rules out aliasing with the
-        // other borrowed buffers (`points`, `scores`).
-        let out = unsafe { out.as_mut() };
-        if overlaps(points, out) || scores.is_some_and(|s| overlaps(s, out)) {
+        if overlaps(points, &out) || scores.is_some_and(|s| overlaps(s, &out)) {
             return Err(napi::Error::new(
                 napi::Status::InvalidArg,
                 "out must not share memory with points or scores",
             ));
         }
+        // SAFETY: a sync call blocks the JS thread, so nothing else touches
+        // `out` until we return, and the check above rules out aliasing with
+        // the other borrowed buffers (`points`, `scores`).
+        let out = unsafe { out.as_mut() };
         let index = &self.inner;
         run_sized("polygonBestMatch", threads, small_query(points), || {
             let best = scores.map_or(Best::Area, Best::Scores);
@@ -257,14 +257,15 @@ pub fn best_match_once(
     threads: u32,
     mut out: Int32ArraySlice<'_>,
 ) -> Result<()> {
-    // SAFETY: as in `best_match_into`.
-    let out = unsafe { out.as_mut() };
-    if overlaps(points, out) || overlaps(centers, out) || overlaps(areas, out) {
+    if overlaps(points, &out) || overlaps(centers, &out) || overlaps(areas, &out) {
         return Err(napi::Error::new(
             napi::Status::InvalidArg,
             "out must not share memory with the other buffers",
         ));
     }
+    // SAFETY: as in `best_match_into`: the JS thread is blocked and `out`
+    // shares no memory with the other buffers (checked above).
+    let out = unsafe { out.as_mut() };
     let small = areas.len() <= BUILD_CHUNK && small_query(points);
     run_sized("polygonBestMatch", threads, small, || {
         kernel(Radius::new(max_dist, inclusive).and_then(|r| {
