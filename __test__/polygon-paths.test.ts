@@ -72,6 +72,30 @@ describe("Polygon objects are indexed by their cached center and area", () => {
   });
 });
 
+describe("NaN areas (shoelace overflow) follow the original's scan on both backends", () => {
+  // Vertices near ±1e155: the products overflow, the area is NaN, the center
+  // is finite. The NaN polygon (index 0) sits in a later grid cell than the
+  // square (index 1), so the native grid meets the square first.
+  const a = 1e155;
+  const nanPolygon = new Polygon([a + 0.6, a + 0.6, -a + 0.6, -a + 0.6], [a, a, -a, -a]);
+  const square = new Polygon([-1.1, -0.1, -0.1, -1.1], [-0.5, -0.5, 0.5, 0.5]);
+
+  test.each([
+    ["NaN first", [nanPolygon, square], 0],
+    ["NaN last", [square, nanPolygon], 0],
+  ] as Array<[string, Polygon[], number]>)("%s: nothing is smaller than NaN, and NaN never replaces", (_name, polygons, expected) => {
+    expect(Number.isNaN(nanPolygon.area())).toBe(true);
+    const points = Float64Array.of(0, 0);
+    const plain = polygons.map((p) => ({ x: p.x, y: p.y }));
+    for (const threads of [0, 1, 2]) {
+      expect(Array.from(new PolygonIndex(polygons, { threads }).bestMatch(points, 5, { threads }))).toEqual([expected]);
+      expect(Array.from(new PolygonIndex(plain, { threads }).bestMatch(points, 5, { threads }))).toEqual([expected]);
+      const pairs = matchPointsToPolygons(polygons, points, 5, { threads });
+      expect(pairs.map(([, polygon]) => polygons.indexOf(polygon))).toEqual([expected]);
+    }
+  });
+});
+
 describe("inputs larger than one bucketing chunk (16384) take the parallel paths", () => {
   test("17,000 polygons (parallel grid build) and 17,000 points (parallel query order) match brute force", () => {
     const data = latticePolygons(15, 17_000, 400);

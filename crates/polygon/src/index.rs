@@ -413,23 +413,36 @@ impl PolygonIndex {
             }
         };
         let by_area = matches!(best, Best::Area);
+        // The original scans candidates in index order and replaces the best
+        // only by a strictly smaller score. Candidates arrive here in grid
+        // order, so: the lowest non-NaN score (ties: lowest index), unless
+        // the lowest-index candidate's score is NaN — nothing is smaller than
+        // NaN, so the scan keeps it. (NaN areas come only from overflow.)
         let answer = |q: &QueryPoint| {
             let mut best: Option<(f64, u32)> = None;
+            let mut first: Option<(u32, bool)> = None;
             self.visit_close(q.x, q.y, radius, |e, _| {
                 let s = if by_area {
                     e.area
                 } else {
                     scores[e.id as usize]
                 };
+                if first.is_none_or(|(fi, _)| e.id < fi) {
+                    first = Some((e.id, s.is_nan()));
+                }
                 let better = match best {
-                    None => true,
+                    None => !s.is_nan(),
                     Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
                 };
                 if better {
                     best = Some((s, e.id));
                 }
             });
-            best.map_or(-1, |(_, i)| i as i32)
+            match (first, best) {
+                (Some((fi, true)), _) => fi as i32,
+                (_, Some((_, bi))) => bi as i32,
+                _ => -1,
+            }
         };
         let order = self.query_order(points);
         if order.len() <= POINT_CHUNK {

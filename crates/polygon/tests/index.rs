@@ -392,3 +392,35 @@ fn tiny_radii_and_exact_boundaries_survive_the_squared_prefilter() {
         .unwrap();
     assert_eq!(below_five, vec![0, 1, 2, 3]);
 }
+
+#[test]
+fn nan_areas_follow_the_original_scan_whatever_the_grid_order() {
+    // Vertices near ±1e155 overflow the shoelace products: area NaN, center
+    // finite. Polygon 0 (NaN) lies in a later grid cell than polygon 1.
+    let a = 1e155;
+    let x = [a + 0.6, a + 0.6, -a + 0.6, -a + 0.6, -1.1, -0.1, -0.1, -1.1];
+    let y = [a, a, -a, -a, -0.5, -0.5, 0.5, 0.5];
+    let index = PolygonIndex::build(&x, &y, &[0, 4, 8]).unwrap();
+    assert!(index.areas()[0].is_nan());
+    let r = Radius::new(5.0, false).unwrap();
+    let pts = [0.0, 0.0];
+    assert_eq!(
+        index.best_match(&pts, r, Best::Area, &never_stop).unwrap(),
+        vec![0]
+    );
+    assert_eq!(brute_best(&index, 0.0, 0.0, r), 0);
+    // NaN later in index order never replaces a number.
+    let swapped = PolygonIndex::build(
+        &[x[4..].to_vec(), x[..4].to_vec()].concat(),
+        &[y[4..].to_vec(), y[..4].to_vec()].concat(),
+        &[0, 4, 8],
+    )
+    .unwrap();
+    assert_eq!(
+        swapped
+            .best_match(&pts, r, Best::Area, &never_stop)
+            .unwrap(),
+        vec![0]
+    );
+    assert_eq!(brute_best(&swapped, 0.0, 0.0, r), 0);
+}
