@@ -113,6 +113,9 @@ pub struct PolygonIndex {
     cx: Vec<f64>,
     cy: Vec<f64>,
     areas: Vec<f64>,
+    /// Whether some area is NaN (shoelace overflow): `best_match` then
+    /// needs its NaN-aware comparison.
+    has_nan_area: bool,
     grid: Grid,
 }
 
@@ -220,6 +223,40 @@ where
     Ok(partials.into_iter().flatten().collect())
 }
 
+/// Writes `answer(q)` to `out[q.p]` for every query point: on this thread
+/// for one chunk, else in parallel over fixed chunks. Every slot is written
+/// once (`order` is a permutation); relaxed atomic stores are plain stores
+/// on common targets and need no unsafe code.
+fn fill<F>(
+    order: &[QueryPoint],
+    stop: StopCheck<'_>,
+    out: &mut [i32],
+    answer: F,
+) -> Result<(), PolygonError>
+where
+    F: Fn(&QueryPoint) -> i32 + Sync,
+{
+    if order.len() <= POINT_CHUNK {
+        if stop() == Flow::Stop {
+            return Err(PolygonError::Cancelled);
+        }
+        for q in order {
+            out[q.p as usize] = answer(q);
+        }
+        return Ok(());
+    }
+    let answers: Vec<AtomicI32> = (0..order.len()).map(|_| AtomicI32::new(-1)).collect();
+    map_chunks(order, stop, |chunk| {
+        for q in chunk {
+            answers[q.p as usize].store(answer(q), Ordering::Relaxed);
+        }
+    })?;
+    for (slot, a) in out.iter_mut().zip(answers) {
+        *slot = a.into_inner();
+    }
+    Ok(())
+}
+
 impl PolygonIndex {
     /// Builds the index from packed vertices: polygon i is vertices
     /// `offsets[i]..offsets[i + 1]`. Checks the buffers first.
@@ -265,10 +302,12 @@ impl PolygonIndex {
 
     fn from_parts(cx: Vec<f64>, cy: Vec<f64>, areas: Vec<f64>) -> Self {
         let grid = Grid::build(&cx, &cy, &areas);
+        let has_nan_area = areas.iter().any(|a| a.is_nan());
         Self {
             cx,
             cy,
             areas,
+            has_nan_area,
             grid,
         }
     }
@@ -413,60 +452,59 @@ impl PolygonIndex {
             }
         };
         let by_area = matches!(best, Best::Area);
-        // The original scans candidates in index order and replaces the best
-        // only by a strictly smaller score. Candidates arrive here in grid
-        // order, so: the lowest non-NaN score (ties: lowest index), unless
-        // the lowest-index candidate's score is NaN — nothing is smaller than
-        // NaN, so the scan keeps it. (NaN areas come only from overflow.)
-        let answer = |q: &QueryPoint| {
-            let mut best: Option<(f64, u32)> = None;
-            let mut first: Option<(u32, bool)> = None;
-            self.visit_close(q.x, q.y, radius, |e, _| {
-                let s = if by_area {
-                    e.area
-                } else {
-                    scores[e.id as usize]
-                };
-                if first.is_none_or(|(fi, _)| e.id < fi) {
-                    first = Some((e.id, s.is_nan()));
-                }
-                let better = match best {
-                    None => !s.is_nan(),
-                    Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
-                };
-                if better {
-                    best = Some((s, e.id));
-                }
-            });
-            match (first, best) {
-                (Some((fi, true)), _) => fi as i32,
-                (_, Some((_, bi))) => bi as i32,
-                _ => -1,
-            }
-        };
         let order = self.query_order(points);
-        if order.len() <= POINT_CHUNK {
-            if stop() == Flow::Stop {
-                return Err(PolygonError::Cancelled);
-            }
-            for q in &order {
-                out[q.p as usize] = answer(q);
-            }
-            return Ok(());
+        // NaN scores are rejected, so only NaN areas (from overflow) need the
+        // slower, NaN-aware comparison.
+        if by_area && self.has_nan_area {
+            fill(&order, stop, out, |q| {
+                self.best_one::<true>(q, radius, by_area, scores)
+            })
+        } else {
+            fill(&order, stop, out, |q| {
+                self.best_one::<false>(q, radius, by_area, scores)
+            })
         }
-        // Each point's answer goes straight to its slot. Every slot is written
-        // once (`order` is a permutation); relaxed atomic stores are plain
-        // stores on common targets and need no unsafe code.
-        let answers: Vec<AtomicI32> = (0..order.len()).map(|_| AtomicI32::new(-1)).collect();
-        map_chunks(&order, stop, |chunk| {
-            for q in chunk {
-                answers[q.p as usize].store(answer(q), Ordering::Relaxed);
+    }
+
+    /// The best close polygon for one point, or -1. The original scans
+    /// candidates in index order and replaces the best only by a strictly
+    /// smaller score; candidates arrive here in grid order, so: the lowest
+    /// score, ties to the lowest index. With `NAN_AWARE` (some score is NaN):
+    /// NaN never wins a comparison, but a lowest-index candidate whose score
+    /// is NaN is kept, as the scan keeps it (nothing is smaller than NaN).
+    #[inline]
+    fn best_one<const NAN_AWARE: bool>(
+        &self,
+        q: &QueryPoint,
+        radius: Radius,
+        by_area: bool,
+        scores: &[f64],
+    ) -> i32 {
+        let mut best: Option<(f64, u32)> = None;
+        let mut first: Option<(u32, bool)> = None;
+        self.visit_close(q.x, q.y, radius, |e, _| {
+            // The area sits in the grid entry: no second memory access.
+            let s = if by_area {
+                e.area
+            } else {
+                scores[e.id as usize]
+            };
+            if NAN_AWARE && first.is_none_or(|(fi, _)| e.id < fi) {
+                first = Some((e.id, s.is_nan()));
             }
-        })?;
-        for (slot, a) in out.iter_mut().zip(answers) {
-            *slot = a.into_inner();
+            let better = match best {
+                None => !NAN_AWARE || !s.is_nan(),
+                Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
+            };
+            if better {
+                best = Some((s, e.id));
+            }
+        });
+        match (first, best) {
+            (Some((fi, true)), _) => fi as i32,
+            (_, Some((_, bi))) => bi as i32,
+            _ => -1,
         }
-        Ok(())
     }
 
     /// Every close polygon per point (ascending index), as CSR.
