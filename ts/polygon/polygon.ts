@@ -3,6 +3,7 @@
  * the vertices) and an area (shoelace), each computed once, on first use.
  */
 import { areaOf, centerOf } from "./geometry";
+import type { PackedGeometry } from "./reference";
 import { assertVertices } from "./validate";
 
 /**
@@ -55,17 +56,11 @@ export class Polygon {
   }
 }
 
-/** Centers (interleaved) and areas of polygons, as both backends define them. */
-export interface PolygonGeometry {
-  centers: Float64Array;
-  areas: Float64Array;
-}
-
 /**
  * The cached `center` and `area()` of Polygon objects, packed: all an index
  * needs (the vertices are not copied). Internal.
  */
-export function geometryOfPolygons(polygons: ReadonlyArray<Polygon>): PolygonGeometry {
+export function geometryOfPolygons(polygons: ReadonlyArray<Polygon>): PackedGeometry {
   const n = polygons.length;
   const centers = new Float64Array(2 * n);
   const areas = new Float64Array(n);
