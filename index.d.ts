@@ -20,6 +20,11 @@ export declare class CancelToken {
 export declare class PolygonNativeIndex {
   /** Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`. */
   static build(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): PolygonNativeIndex
+  /**
+   * Builds from centers (interleaved) and areas already computed by the
+   * caller with the same definitions (e.g. cached on `Polygon` objects).
+   */
+  static fromGeometry(centers: Float64Array, areas: Float64Array, threads: number): PolygonNativeIndex
   get length(): number
   /** Centers interleaved `cx0, cy0, cx1, cy1, ...` (a copy). */
   centers(): Float64Array
@@ -27,6 +32,11 @@ export declare class PolygonNativeIndex {
   areas(): Float64Array
   closeTo(px: number, py: number, maxDist: number, inclusive: boolean): Uint32Array
   bestMatch(points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number): Int32Array
+  /**
+   * `best_match` into `out` (one slot per point), allocated by the caller:
+   * cheaper for small queries than creating a typed array here.
+   */
+  bestMatchInto(points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, out: Int32Array): void
   withinDistance(points: Float64Array, maxDist: number, inclusive: boolean, threads: number): PolygonCsrResult
   nearest(points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number): PolygonNearestResult
 }
@@ -161,6 +171,14 @@ export interface MdsSmacofParams {
 export declare function mdsUpdateDistanceMatrix(points: Float64Array, dims: number, distances: Float64Array, i: number, threads: number): void
 
 export declare function polygonBestMatchAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null): Promise<Int32Array>
+
+/**
+ * The original API's one-shot path: an index from centers and areas the
+ * caller already has (cached on its `Polygon` objects), one `best_match`
+ * into `out`, and the index dropped at once: no JS object, no finalizer,
+ * nothing left for the garbage collector.
+ */
+export declare function polygonBestMatchOnce(centers: Float64Array, areas: Float64Array, points: Float64Array, maxDist: number, inclusive: boolean, threads: number, out: Int32Array): void
 
 export interface PolygonCsrResult {
   offsets: Uint32Array

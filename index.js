@@ -874,5 +874,6 @@ module.exports.mdsSmacof = nativeBinding.mdsSmacof
 module.exports.mdsSmacofAsync = nativeBinding.mdsSmacofAsync
 module.exports.mdsUpdateDistanceMatrix = nativeBinding.mdsUpdateDistanceMatrix
 module.exports.polygonBestMatchAsync = nativeBinding.polygonBestMatchAsync
+module.exports.polygonBestMatchOnce = nativeBinding.polygonBestMatchOnce
 module.exports.polygonNearestAsync = nativeBinding.polygonNearestAsync
 module.exports.polygonWithinDistanceAsync = nativeBinding.polygonWithinDistanceAsync

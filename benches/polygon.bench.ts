@@ -12,7 +12,7 @@
  *    1e12 distance tests and is left out.)
  * Every case's answer is checked against the others before timing.
  */
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 
 import KDBush from "kdbush";
 
@@ -122,6 +122,9 @@ async function million(): Promise<void> {
   const rand = seededRandom(7);
   const points = Float64Array.from({ length: 2 * count }, () => rand() * side);
   let t = performance.now();
+  new PolygonIndex(data, { threads: 1 });
+  console.log(`native PolygonIndex build, 1M polygons (10M vertices), 1 thread: ${(performance.now() - t).toFixed(0)} ms`);
+  t = performance.now();
   const index = new PolygonIndex(data, { threads: ALL });
   console.log(`native PolygonIndex build, 1M polygons (10M vertices), ${ALL} threads: ${(performance.now() - t).toFixed(0)} ms`);
   t = performance.now();
@@ -149,8 +152,41 @@ async function million(): Promise<void> {
       ],
     },
   );
+  console.log("CPU time vs wall time (the main thread waits, so CPU time is the pool's):");
+  for (const threads of [1, ALL, 1, ALL]) {
+    cpuAndWall(`bestMatch, ${threads} thread${threads > 1 ? "s" : ""}`, () => index.bestMatch(points, 10, { threads }), 3);
+  }
 }
 
+/**
+ * Wall and process CPU time of a few runs. On a shared machine a 2-thread run
+ * that is no faster than 1 thread either was starved (CPU/wall near 1: the
+ * workers together got one core) or does more work (CPU time above the
+ * 1-thread run's); this tells the two apart.
+ */
+function cpuAndWall(label: string, run: () => unknown, repeats = 4): void {
+  const rows: Array<{ wall: number; cpu: number }> = [];
+  for (let r = 0; r < repeats; r++) {
+    const before = process.cpuUsage();
+    const t = performance.now();
+    run();
+    const wall = performance.now() - t;
+    const used = process.cpuUsage(before);
+    rows.push({ wall, cpu: (used.user + used.system) / 1000 });
+  }
+  rows.sort((a, b) => a.wall - b.wall);
+  const med = rows[Math.floor(rows.length / 2)];
+  console.log(`  ${label}: wall min ${rows[0].wall.toFixed(0)} ms / median ${med.wall.toFixed(0)} ms; CPU ${med.cpu.toFixed(0)} ms; CPU/wall ${(med.cpu / med.wall).toFixed(2)} (cores actually used)`);
+}
+
+/** The machine is often shared: print the load average next to the figures. */
+function showLoad(when: string): void {
+  console.log(`load average ${when}: ${loadavg().map((l) => l.toFixed(2)).join(", ")} (1, 5, 15 min) on ${ALL} cores`);
+}
+
+showLoad("before");
 await originalExample();
+showLoad("after the original example");
 await million();
+showLoad("after 1M x 1M");
 saveResults("polygon");

@@ -4,12 +4,15 @@
  * `PolygonIndex` and query it; with `threads: 0` they run the original's
  * loops over `Polygon` objects.
  */
+import { callNative } from "../errors";
+import { native } from "../native";
+import type { NativeBinding } from "../native";
 import { resolveThreads } from "../threads";
 import type { KernelOptions } from "../threads";
 import { assertOptions, show } from "../validate";
 import { distance } from "./geometry";
-import { Polygon } from "./polygon";
-import { PackedPolygons, PolygonIndex } from "./polygon-index";
+import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
+import { PolygonIndex } from "./polygon-index";
 import { assertMaxDist, assertPolygons, flattenPoints, readPoint } from "./validate";
 import type { PointLike, PointsInput } from "./validate";
 
@@ -21,17 +24,16 @@ export type PointMatch<P extends PointLike = PointLike> = [point: P, polygon: Po
 
 /**
  * Polygon objects (the original API reads their cached `center` and
- * `area()`). `vertices: false` skips the vertex checks for callers that pack
- * the polygons into an index next, which checks them in the same pass.
+ * `area()`). Their vertices were checked when each Polygon was constructed
+ * and are not checked again.
  */
-function assertPolygonObjects(name: string, polygons: unknown, vertices = true): asserts polygons is ReadonlyArray<Polygon> {
-  if (vertices || !Array.isArray(polygons)) assertPolygons(name, polygons);
+function assertPolygonObjects(name: string, polygons: unknown): asserts polygons is ReadonlyArray<Polygon> {
+  if (!Array.isArray(polygons)) assertPolygons(name, polygons);
   const list = polygons as ReadonlyArray<unknown>;
   for (let i = 0; i < list.length; i++) {
-    if (!(list[i] instanceof Polygon)) assertPolygons(name, list); // a non-Polygon with bad vertices: word that first
-  }
-  for (let i = 0; i < list.length; i++) {
-    if (!(list[i] instanceof Polygon)) throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(list[i])}`);
+    if (isPolygon(list[i])) continue;
+    assertPolygons(name, list); // a non-Polygon with bad vertices: word that first
+    throw new TypeError(`${name}[${i}] must be a Polygon, got ${show(list[i])}`);
   }
 }
 
@@ -97,10 +99,8 @@ export function selectBestPolygon<P extends PointLike>(sets: ReadonlyArray<Polyg
 export function matchPointsToPolygons<P extends PointLike>(
   polygons: ReadonlyArray<Polygon>, points: ReadonlyArray<P> | Float64Array, maxDist = 10, options?: KernelOptions,
 ): Array<PointMatch<P | Float64Array>> {
-  // Checked in order (polygons, points, maxDist, options) for both backends;
-  // packing checks the vertices in the same pass as it copies them.
-  assertPolygonObjects("polygons", polygons, false);
-  const packed = PackedPolygons.of("polygons", polygons);
+  // Checked in order (polygons, points, maxDist, options) for both backends.
+  assertPolygonObjects("polygons", polygons);
   const flat = flattenPoints("points", points as PointsInput);
   assertMaxDist("maxDist", maxDist);
   assertOptions("options", options);
@@ -117,9 +117,13 @@ export function matchPointsToPolygons<P extends PointLike>(
     }
     return selectBestPolygon(sets, { threads: 0 });
   }
-  const index = new PolygonIndex(packed, { threads });
+  // One native call: an index over the polygons' cached centers and areas
+  // (the vertices are not copied), queried and dropped at once.
+  const { centers, areas } = geometryOfPolygons(polygons);
+  const best = new Int32Array(flat.length / 2);
+  const binding = native as NativeBinding;
+  callNative(() => binding.polygonBestMatchOnce(centers, areas, flat, maxDist, false, threads, best));
   const matches: Array<PointMatch<P | Float64Array>> = [];
-  const best = index.bestMatch(flat, maxDist, { threads });
   for (let p = 0; p < best.length; p++) {
     if (best[p] >= 0) matches.push([pointAt(p), polygons[best[p]]]);
   }

@@ -11,6 +11,7 @@ import type { NativeBinding } from "../native";
 import { resolveThreads } from "../threads";
 import type { AsyncKernelOptions, KernelOptions } from "../threads";
 import { assertAbortSignal, show } from "../validate";
+import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
 import { bestMatchRange, closeTo, nearestRange, packedGeometry, withinDistanceRange } from "./reference";
 import type { PackedGeometry, Query } from "./reference";
 import {
@@ -61,18 +62,15 @@ export interface NearestResult {
   distances: Float64Array;
 }
 
-/**
- * Polygons already validated and packed (by `packPolygons`), so the original
- * API can check all its arguments in order before building. Internal: not
- * exported from the package.
- */
-export class PackedPolygons {
+/** Packed, validated vertex buffers. Internal. */
+class PackedPolygons {
   constructor(readonly x: Float64Array, readonly y: Float64Array, readonly offsets: Uint32Array) {}
+}
 
-  static of(name: string, polygons: unknown): PackedPolygons {
-    const { x, y, offsets } = packPolygons(name, polygons);
-    return new PackedPolygons(x, y, offsets);
-  }
+/** Whether every element was made by the `Polygon` class. */
+function allPolygonObjects(polygons: ReadonlyArray<unknown>): polygons is ReadonlyArray<Polygon> {
+  for (let i = 0; i < polygons.length; i++) if (!isPolygon(polygons[i])) return false;
+  return true;
 }
 
 /** Points per reference chunk between event-loop yields in async calls. */
@@ -93,9 +91,8 @@ function checkQuery(points: unknown, maxDist: unknown, options: unknown): Checke
 export class PolygonIndex {
   /** Number of polygons. */
   readonly length: number;
-  readonly #x: Float64Array;
-  readonly #y: Float64Array;
-  readonly #offsets: Uint32Array;
+  /** Packed vertices (flat buffers or polygon-like objects), if given. */
+  readonly #vertices: PackedPolygons | undefined;
   #native: NativeIndex | undefined;
   #geometry: PackedGeometry | undefined;
 
@@ -104,34 +101,43 @@ export class PolygonIndex {
    *   such as `Polygon`), or flat buffers `{ x, y, offsets }` where polygon i
    *   is vertices `offsets[i]..offsets[i + 1]` (offsets start at 0, strictly
    *   increase, and stay within `x.length`). Flat buffers are used in place:
-   *   do not modify them while the index is in use.
+   *   do not modify them while the index is in use. An array of `Polygon`
+   *   objects is indexed by their cached `center` and `area()` (their
+   *   vertices were checked when they were constructed).
    * @param options `threads`: the backend built now (0 = reference; default:
    *   the process default). The other backend is prepared on first use.
    * @throws TypeError / RangeError naming the bad argument (x/y length
    *   mismatch, empty polygons, bad offsets, NaN/Infinity coordinates).
    */
-  constructor(polygons: ReadonlyArray<PolygonLike> | FlatPolygons | PackedPolygons, options?: KernelOptions) {
-    const packed = polygons instanceof PackedPolygons
-      ? polygons
-      : Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
+  constructor(polygons: ReadonlyArray<PolygonLike> | FlatPolygons, options?: KernelOptions) {
+    if (Array.isArray(polygons) && allPolygonObjects(polygons)) {
+      this.#geometry = geometryOfPolygons(polygons);
+    } else {
+      const { x, y, offsets } = Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
+      this.#vertices = new PackedPolygons(x, y, offsets);
+    }
     const threads = resolveThreads(options);
-    this.#x = packed.x;
-    this.#y = packed.y;
-    this.#offsets = packed.offsets;
-    this.length = packed.offsets.length - 1;
+    this.length = this.#geometry ? this.#geometry.areas.length : (this.#vertices as PackedPolygons).offsets.length - 1;
     if (threads === 0) this.#reference();
     else this.#nativeIndex(threads);
   }
 
   #reference(): PackedGeometry {
-    this.#geometry ??= packedGeometry(this.#x, this.#y, this.#offsets);
+    if (!this.#geometry) {
+      const { x, y, offsets } = this.#vertices as PackedPolygons;
+      this.#geometry = packedGeometry(x, y, offsets);
+    }
     return this.#geometry;
   }
 
   #nativeIndex(threads: number): NativeIndex {
     if (!this.#native) {
       const binding = native as NativeBinding;
-      this.#native = callNative(() => binding.PolygonNativeIndex.build(this.#x, this.#y, this.#offsets, threads));
+      const vertices = this.#vertices;
+      const geometry = this.#geometry;
+      this.#native = vertices
+        ? callNative(() => binding.PolygonNativeIndex.build(vertices.x, vertices.y, vertices.offsets, threads))
+        : callNative(() => binding.PolygonNativeIndex.fromGeometry((geometry as PackedGeometry).centers, (geometry as PackedGeometry).areas, threads));
     }
     return this.#native;
   }
@@ -185,7 +191,10 @@ export class PolygonIndex {
       return out;
     }
     const index = this.#nativeIndex(threads);
-    return callNative(() => index.bestMatch(q.points, q.maxDist, q.inclusive, scores, threads));
+    // The result buffer is made here: cheaper than a typed array made by the addon.
+    const out = new Int32Array(q.points.length / 2);
+    callNative(() => index.bestMatchInto(q.points, q.maxDist, q.inclusive, scores, threads, out));
+    return out;
   }
 
   /** Every close polygon per point (CSR, ascending indices per point). */

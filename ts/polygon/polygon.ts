@@ -3,13 +3,20 @@
  * the vertices) and an area (shoelace), each computed once, on first use.
  */
 import { areaOf, centerOf } from "./geometry";
+import type { PackedGeometry } from "./reference";
 import { assertVertices } from "./validate";
+
+/**
+ * Whether `value` was made by the `Polygon` class: a brand check (private
+ * field), which a prototype trick cannot fool. Internal.
+ */
+export let isPolygon: (value: unknown) => value is Polygon; // set in Polygon's static block
 
 export class Polygon {
   /** Vertex x coordinates. Treat as read-only: center and area are cached. */
-  readonly x: Float64Array;
+  declare readonly x: Float64Array;
   /** Vertex y coordinates, same length as `x`. */
-  readonly y: Float64Array;
+  declare readonly y: Float64Array;
   #center: Float64Array | undefined;
   #area: number | undefined;
 
@@ -23,8 +30,15 @@ export class Polygon {
     const xs = Array.isArray(x) ? Float64Array.from(x as number[]) : x;
     const ys = Array.isArray(y) ? Float64Array.from(y as number[]) : y;
     assertVertices("polygon", xs, ys);
-    this.x = xs as Float64Array;
-    this.y = ys as Float64Array;
+    // Checked once, here: `x` and `y` cannot be reassigned afterwards, so the
+    // original API and `PolygonIndex` trust a Polygon's vertices without
+    // checking them again on every call.
+    Object.defineProperty(this, "x", { value: xs, enumerable: true, writable: false, configurable: false });
+    Object.defineProperty(this, "y", { value: ys, enumerable: true, writable: false, configurable: false });
+  }
+
+  static {
+    isPolygon = (value: unknown): value is Polygon => typeof value === "object" && value !== null && #area in value;
   }
 
   /** The plain mean of the vertices, `[cx, cy]` (not the area-weighted centroid). */
@@ -40,4 +54,22 @@ export class Polygon {
     if (this.#area === undefined) this.#area = areaOf(this.x, this.y, 0, this.x.length);
     return this.#area;
   }
+}
+
+/**
+ * The cached `center` and `area()` of Polygon objects, packed: all an index
+ * needs (the vertices are not copied). Internal.
+ */
+export function geometryOfPolygons(polygons: ReadonlyArray<Polygon>): PackedGeometry {
+  const n = polygons.length;
+  const centers = new Float64Array(2 * n);
+  const areas = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const polygon = polygons[i];
+    const center = polygon.center;
+    centers[2 * i] = center[0];
+    centers[2 * i + 1] = center[1];
+    areas[i] = polygon.area();
+  }
+  return { centers, areas };
 }

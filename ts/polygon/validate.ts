@@ -135,7 +135,8 @@ export function checkFlatPolygons(name: string, source: unknown): { x: Float64Ar
   const packed = new Uint32Array(offsets.length);
   for (let i = 0; i < offsets.length; i++) {
     const v = offsets[i];
-    assertInteger(`${name}.offsets[${i}]`, v, 0);
+    // The name is only built for the error (a template string per element costs more than the check).
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) assertInteger(`${name}.offsets[${i}]`, v, 0);
     if (i === 0 && v !== 0) throw new RangeError(`${name}.offsets[0] must be 0, got ${show(v)}`);
     if (v > x.length) {
       throw new RangeError(`${name}.offsets[${i}] runs past the vertex buffers (length ${x.length}), got ${show(v)}`);

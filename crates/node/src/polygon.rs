@@ -11,7 +11,7 @@ use std::sync::Arc;
 use fastkernels_polygon::{
     never_stop, Best, Csr, Nearest, PolygonError, PolygonIndex, Radius, BUILD_CHUNK, POINT_CHUNK,
 };
-use napi::bindgen_prelude::{Float64Array, Int32Array, Object, Uint32Array};
+use napi::bindgen_prelude::{Float64Array, Int32Array, Int32ArraySlice, Object, Uint32Array};
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -65,6 +65,19 @@ fn run_sized<T: Send>(
         .unwrap_or_else(|payload| Err(panic_error(name, payload)))
 }
 
+/// Whether two borrowed buffers share bytes (JS may pass views of one buffer).
+fn overlaps(a: &[f64], b: &[i32]) -> bool {
+    let (a0, a1) = (
+        a.as_ptr() as usize,
+        a.as_ptr() as usize + std::mem::size_of_val(a),
+    );
+    let (b0, b1) = (
+        b.as_ptr() as usize,
+        b.as_ptr() as usize + std::mem::size_of_val(b),
+    );
+    a0 < b1 && b0 < a1
+}
+
 fn small_query(points: &[f64]) -> bool {
     points.len() <= 2 * POINT_CHUNK
 }
@@ -83,6 +96,19 @@ impl NativePolygonIndex {
         let small = offsets.len() <= BUILD_CHUNK + 1;
         let index = run_sized("polygonIndexBuild", threads, small, || {
             kernel(PolygonIndex::build(x, y, offsets))
+        })?;
+        Ok(Self {
+            inner: Arc::new(index),
+        })
+    }
+
+    /// Builds from centers (interleaved) and areas already computed by the
+    /// caller with the same definitions (e.g. cached on `Polygon` objects).
+    #[napi(factory)]
+    pub fn from_geometry(centers: &[f64], areas: &[f64], threads: u32) -> Result<Self> {
+        let small = areas.len() <= BUILD_CHUNK;
+        let index = run_sized("polygonIndexBuild", threads, small, || {
+            kernel(PolygonIndex::from_geometry(centers, areas))
         })?;
         Ok(Self {
             inner: Arc::new(index),
@@ -141,6 +167,38 @@ impl NativePolygonIndex {
         Ok(Int32Array::new(best))
     }
 
+    /// `best_match` into `out` (one slot per point), allocated by the caller:
+    /// cheaper for small queries than creating a typed array here.
+    #[napi]
+    pub fn best_match_into(
+        &self,
+        points: &[f64],
+        max_dist: f64,
+        inclusive: bool,
+        scores: Option<&[f64]>,
+        threads: u32,
+        mut out: Int32ArraySlice<'_>,
+    ) -> Result<()> {
+        if overlaps(points, &out) || scores.is_some_and(|s| overlaps(s, &out)) {
+            return Err(napi::Error::new(
+                napi::Status::InvalidArg,
+                "out must not share memory with points or scores",
+            ));
+        }
+        // SAFETY: a sync call blocks the JS thread, so nothing else touches
+        // `out` until we return, and the check above rules out aliasing with
+        // the other borrowed buffers (`points`, `scores`).
+        let out = unsafe { out.as_mut() };
+        let index = &self.inner;
+        run_sized("polygonBestMatch", threads, small_query(points), || {
+            let best = scores.map_or(Best::Area, Best::Scores);
+            kernel(
+                Radius::new(max_dist, inclusive)
+                    .and_then(|r| index.best_match_into(points, r, best, &never_stop, out)),
+            )
+        })
+    }
+
     #[napi]
     pub fn within_distance(
         &self,
@@ -182,6 +240,44 @@ impl NativePolygonIndex {
         })?;
         Ok(nearest_result(nearest))
     }
+}
+
+/// The original API's one-shot path: an index from centers and areas the
+/// caller already has (cached on its `Polygon` objects), one `best_match`
+/// into `out`, and the index dropped at once: no JS object, no finalizer,
+/// nothing left for the garbage collector.
+#[allow(clippy::too_many_arguments)]
+#[napi(js_name = "polygonBestMatchOnce")]
+pub fn best_match_once(
+    centers: &[f64],
+    areas: &[f64],
+    points: &[f64],
+    max_dist: f64,
+    inclusive: bool,
+    threads: u32,
+    mut out: Int32ArraySlice<'_>,
+) -> Result<()> {
+    if overlaps(points, &out) || overlaps(centers, &out) || overlaps(areas, &out) {
+        return Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            "out must not share memory with the other buffers",
+        ));
+    }
+    // SAFETY: as in `best_match_into`: the JS thread is blocked and `out`
+    // shares no memory with the other buffers (checked above).
+    let out = unsafe { out.as_mut() };
+    let small = areas.len() <= BUILD_CHUNK && small_query(points);
+    run_sized("polygonBestMatch", threads, small, || {
+        kernel(Radius::new(max_dist, inclusive).and_then(|r| {
+            PolygonIndex::from_geometry(centers, areas)?.best_match_into(
+                points,
+                r,
+                Best::Area,
+                &never_stop,
+                out,
+            )
+        }))
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -6,6 +6,8 @@ use fastkernels_common::{Classify, ErrorClass};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PolygonError {
+    /// `centers` does not hold two values per area.
+    GeometryLength { centers: usize, areas: usize },
     /// Vertex buffers `x` and `y` differ in length.
     LengthMismatch { x: usize, y: usize },
     /// `offsets` is empty (it needs at least the leading 0).
@@ -42,6 +44,8 @@ pub enum PolygonError {
     ScoresLength { expected: usize, got: usize },
     /// `scores[index]` is NaN.
     ScoreNaN { index: usize },
+    /// The output buffer does not have one slot per point.
+    OutLength { expected: usize, got: usize },
     /// More results than a u32 offset can address.
     TooManyResults { count: usize },
     /// The caller asked the kernel to stop.
@@ -51,6 +55,11 @@ pub enum PolygonError {
 impl fmt::Display for PolygonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::GeometryLength { centers, areas } => write!(
+                f,
+                "centers must hold an x, y pair per area (length {}), got length {centers}",
+                2 * areas
+            ),
             Self::LengthMismatch { x, y } => write!(f, "x and y must have the same length, got {x} and {y}"),
             Self::OffsetsEmpty => write!(f, "offsets must start with 0 (length >= 1), got an empty buffer"),
             Self::OffsetsStart { value } => write!(f, "offsets[0] must be 0, got {value}"),
@@ -82,6 +91,10 @@ impl fmt::Display for PolygonError {
                 "scores must have one score per polygon (length {expected}), got length {got}"
             ),
             Self::ScoreNaN { index } => write!(f, "scores[{index}] must not be NaN, got NaN"),
+            Self::OutLength { expected, got } => write!(
+                f,
+                "out must have one slot per point (length {expected}), got length {got}"
+            ),
             Self::TooManyResults { count } => write!(
                 f,
                 "the query found {count} matches, more than the 4294967295 a Uint32Array offset can address; split the points"

@@ -17,6 +17,10 @@ const RELATIVE_SLACK: f64 = 1e-12;
 /// Absolute slack: covers squares of tiny differences that underflow to 0.
 const ABSOLUTE_SLACK: f64 = 1e-100;
 
+use rayon::prelude::*;
+
+use crate::bucket::{counting_sort, par_counting_sort, BUCKET_CHUNK};
+
 #[derive(Debug, Clone)]
 pub struct Grid {
     min_x: f64,
@@ -41,6 +45,20 @@ pub struct Entry {
     pub id: u32,
 }
 
+/// Bands of whole rows, the unit of parallel bucketing: at most this many.
+pub const MAX_BANDS: usize = 1024;
+
+/// `count` bands of `rows` consecutive rows of cells (the last may be shorter).
+#[derive(Debug, Clone, Copy)]
+pub struct Bands {
+    pub rows: usize,
+    pub count: usize,
+}
+
+/// One band's share of the grid build: band number, its first entry, its
+/// entries and its cells' starts.
+type BandWork<'a> = (usize, usize, &'a mut [Entry], &'a mut [u32]);
+
 /// Inclusive ranges of cell columns and rows.
 #[derive(Debug, Clone, Copy)]
 pub struct CellBox {
@@ -50,8 +68,12 @@ pub struct CellBox {
     pub j1: usize,
 }
 
+/// `floor((v - min) * inv_cell)` clamped to `0..n`. For `t >= 0` truncation
+/// is floor, and every `t < 0` clamps to 0 either way, so no `floor` call
+/// (a libm call without SSE4.1) is needed.
+#[inline]
 fn cell_of(v: f64, min: f64, inv_cell: f64, n: usize) -> usize {
-    let t = ((v - min) * inv_cell).floor();
+    let t = (v - min) * inv_cell;
     // NaN (only from extents that already forced a single cell) goes to cell 0.
     if t.is_nan() || t < 0.0 {
         0
@@ -68,15 +90,33 @@ pub fn slack(scale: f64) -> f64 {
 }
 
 impl Grid {
-    /// Buckets centers `(cx[i], cy[i])`; about two centers per cell.
+    /// Buckets centers `(cx[i], cy[i])`; about two centers per cell. Parallel
+    /// (stable sort by band of rows, then by cell within each band), and the
+    /// same for every thread count: each cell lists its polygons in
+    /// ascending index.
     pub fn build(cx: &[f64], cy: &[f64], areas: &[f64]) -> Self {
         let n = cx.len();
+        // Small inputs stay off rayon entirely (the binding runs them on the
+        // calling thread, outside any pool).
+        let parallel = n > BUCKET_CHUNK;
         let (mut min_x, mut max_x, mut min_y, mut max_y) = (0.0, 0.0, 0.0, 0.0);
         if n > 0 {
-            min_x = cx.iter().copied().fold(f64::INFINITY, f64::min);
-            max_x = cx.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            min_y = cy.iter().copied().fold(f64::INFINITY, f64::min);
-            max_y = cy.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // min/max ignore NaN and are exact, so any reduction order gives the same bits.
+            let lo = |v: &[f64]| {
+                if parallel {
+                    v.par_iter().copied().reduce(|| f64::INFINITY, f64::min)
+                } else {
+                    v.iter().copied().fold(f64::INFINITY, f64::min)
+                }
+            };
+            let hi = |v: &[f64]| {
+                if parallel {
+                    v.par_iter().copied().reduce(|| f64::NEG_INFINITY, f64::max)
+                } else {
+                    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                }
+            };
+            (min_x, max_x, min_y, max_y) = (lo(cx), hi(cx), lo(cy), hi(cy));
         }
         let (w, h) = (max_x - min_x, max_y - min_y);
         let target_cells = (n / 2).max(1) as f64;
@@ -105,43 +145,108 @@ impl Grid {
                 cell *= 2.0;
             }
         };
-        let inv_cell = 1.0 / cell;
-        let cells = nx * ny;
-        let cell_index: Vec<usize> = (0..n)
-            .map(|i| cell_of(cy[i], min_y, inv_cell, ny) * nx + cell_of(cx[i], min_x, inv_cell, nx))
-            .collect();
-        let mut cell_start = vec![0u32; cells + 1];
-        for &c in &cell_index {
-            cell_start[c + 1] += 1;
-        }
-        for c in 0..cells {
-            cell_start[c + 1] += cell_start[c];
-        }
-        let mut next: Vec<u32> = cell_start[..cells].to_vec();
-        let mut entries = vec![Entry::default(); n];
-        for (i, &c) in cell_index.iter().enumerate() {
-            let slot = next[c] as usize;
-            next[c] += 1;
-            entries[slot] = Entry {
-                x: cx[i],
-                y: cy[i],
-                area: areas[i],
-                id: i as u32,
-            };
-        }
-        Self {
+        let mut grid = Self {
             min_x,
             min_y,
             cell,
-            inv_cell,
+            inv_cell: 1.0 / cell,
             nx,
             ny,
-            cell_start,
-            entries,
+            cell_start: Vec::new(),
+            entries: Vec::new(),
+        };
+        let entry = |i: usize| Entry {
+            x: cx[i],
+            y: cy[i],
+            area: areas[i],
+            id: i as u32,
+        };
+        let entries: Vec<Entry> = if parallel {
+            (0..n)
+                .into_par_iter()
+                .with_min_len(BUCKET_CHUNK)
+                .map(entry)
+                .collect()
+        } else {
+            (0..n).map(entry).collect()
+        };
+        let cells = nx * ny;
+        if !parallel {
+            // One counting sort by cell: the same stable order as below.
+            let sorted = counting_sort(&entries, cells, |e| grid.cell_number(e.x, e.y));
+            grid.cell_start = sorted.start.iter().map(|&s| s as u32).collect();
+            grid.entries = sorted.items;
+            return grid;
+        }
+        let bands = grid.bands();
+        let by_band = par_counting_sort(&entries, bands.count, |e| grid.row_of(e.y) / bands.rows);
+        drop(entries);
+        // Within each band (a contiguous run of rows, so of cells): sort by cell.
+        let mut cell_start = vec![0u32; cells + 1];
+        let mut sorted = by_band.items;
+        let mut work = Vec::with_capacity(bands.count);
+        let (mut entries_rest, mut starts_rest) = (&mut sorted[..], &mut cell_start[..cells]);
+        for b in 0..bands.count {
+            let band_cells = (((b + 1) * bands.rows).min(ny) - b * bands.rows) * nx;
+            let (e, e_tail) = entries_rest.split_at_mut(by_band.start[b + 1] - by_band.start[b]);
+            let (c, c_tail) = starts_rest.split_at_mut(band_cells);
+            work.push((b, by_band.start[b], e, c));
+            (entries_rest, starts_rest) = (e_tail, c_tail);
+        }
+        let g = &grid;
+        work.into_par_iter()
+            .for_each(|(b, first, band_entries, band_starts): BandWork<'_>| {
+                let start = g.sort_band_by_cell(b, band_entries, |e| (e.x, e.y));
+                for (slot, &s) in band_starts.iter_mut().zip(&start) {
+                    *slot = (first + s) as u32;
+                }
+            });
+        cell_start[cells] = n as u32;
+        grid.cell_start = cell_start;
+        grid.entries = sorted;
+        grid
+    }
+
+    /// Rows of cells grouped into at most [`MAX_BANDS`] bands of `rows` rows.
+    pub fn bands(&self) -> Bands {
+        let rows = self.ny.div_ceil(MAX_BANDS).max(1);
+        Bands {
+            rows,
+            count: self.ny.div_ceil(rows),
         }
     }
 
+    /// Stable sort of the items of band `b` (all in that band) by cell;
+    /// returns the start of each of the band's cells within `items` (one
+    /// more entry than the band has cells).
+    pub fn sort_band_by_cell<T: Copy + Default>(
+        &self,
+        b: usize,
+        items: &mut [T],
+        position: impl Fn(&T) -> (f64, f64),
+    ) -> Vec<usize> {
+        let bands = self.bands();
+        let first_row = b * bands.rows;
+        let band_cells = (((b + 1) * bands.rows).min(self.ny) - first_row) * self.nx;
+        let first_cell = first_row * self.nx;
+        let key = |item: &T| {
+            let (x, y) = position(item);
+            self.cell_number(x, y).saturating_sub(first_cell)
+        };
+        let sorted = counting_sort(items, band_cells, key);
+        items.copy_from_slice(&sorted.items);
+        sorted.start
+    }
+
+    /// Row-major number of the cell holding `(px, py)`, clamped to the grid.
+    #[inline]
+    fn cell_number(&self, px: f64, py: f64) -> usize {
+        let (i, j) = self.home_cell(px, py);
+        j * self.nx + i
+    }
+
     /// Cells that can hold a center within `r` of `(px, py)`.
+    #[inline]
     pub fn search_box(&self, px: f64, py: f64, r: f64) -> CellBox {
         let sx = slack(px.abs() + r + self.min_x.abs());
         let sy = slack(py.abs() + r + self.min_y.abs());
@@ -167,14 +272,10 @@ impl Grid {
         self.cell_start[base + i0] as usize..self.cell_start[base + i1 + 1] as usize
     }
 
-    /// Row-major number of the cell holding `(px, py)`, clamped to the grid.
-    pub fn cell_number(&self, px: f64, py: f64) -> usize {
-        let (i, j) = self.home_cell(px, py);
-        j * self.nx + i
-    }
-
-    pub fn cell_count(&self) -> usize {
-        self.nx * self.ny
+    /// The row of cells holding `y`, clamped to the grid.
+    #[inline]
+    pub fn row_of(&self, y: f64) -> usize {
+        cell_of(y, self.min_y, self.inv_cell, self.ny)
     }
 
     /// The cell holding `(px, py)`, clamped to the grid.

@@ -6,11 +6,12 @@
 //! concatenate the chunks in point order, so the output is the same for
 //! every thread count.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use fastkernels_common::Flow;
 use rayon::prelude::*;
 
+use crate::bucket::{par_counting_sort, BUCKET_CHUNK};
 use crate::error::PolygonError;
 use crate::geometry::{area, center, distance};
 use crate::grid::{CellBox, Entry, Grid};
@@ -34,16 +35,34 @@ pub fn never_stop() -> Flow {
 pub struct Radius {
     max_dist: f64,
     inclusive: bool,
+    /// A squared distance above this is certainly not admitted (see [`Radius::new`]).
+    reject_above: f64,
 }
+
+/// Relative widening of `max_dist²` for the squared-distance prefilter: far
+/// above the rounding of `max_dist * max_dist`, of the product by this
+/// factor and of the square root (a few 1e-16 together).
+const PREFILTER_WIDENING: f64 = 1.0 + 1e-10;
 
 impl Radius {
     pub fn new(max_dist: f64, inclusive: bool) -> Result<Self, PolygonError> {
         if max_dist.is_nan() || max_dist < 0.0 {
             return Err(PolygonError::MaxDist { value: max_dist });
         }
+        // Prefilter: if d2 > reject_above then sqrt(d2), correctly rounded and
+        // monotone, is > max_dist, so the exact test would reject it too; the
+        // exact test still decides every candidate that passes. Only sound
+        // while max_dist² is a normal number (no underflow), else disabled.
+        let square = max_dist * max_dist;
+        let reject_above = if square >= 1e-280 {
+            square * PREFILTER_WIDENING
+        } else {
+            f64::INFINITY
+        };
         Ok(Self {
             max_dist,
             inclusive,
+            reject_above,
         })
     }
 
@@ -94,6 +113,9 @@ pub struct PolygonIndex {
     cx: Vec<f64>,
     cy: Vec<f64>,
     areas: Vec<f64>,
+    /// Whether some area is NaN (shoelace overflow): `best_match` then
+    /// needs its NaN-aware comparison.
+    has_nan_area: bool,
     grid: Grid,
 }
 
@@ -133,7 +155,13 @@ fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonErr
 }
 
 fn check_finite(what: &'static str, values: &[f64]) -> Result<(), PolygonError> {
-    match values.iter().position(|v| !v.is_finite()) {
+    // The first bad index either way; large buffers are scanned in parallel.
+    let first_bad = if values.len() > 4 * BUCKET_CHUNK {
+        values.par_iter().position_first(|v| !v.is_finite())
+    } else {
+        values.iter().position(|v| !v.is_finite())
+    };
+    match first_bad {
         Some(index) => Err(PolygonError::NonFinite {
             what,
             index,
@@ -151,14 +179,26 @@ pub fn check_points(points: &[f64]) -> Result<(), PolygonError> {
     check_finite("points", points)
 }
 
-/// Maps every fixed-size chunk of `order` (point numbers) to a partial
+/// A query point with its number: bulk queries answer points in grid order.
+#[derive(Debug, Clone, Copy, Default)]
+struct QueryPoint {
+    x: f64,
+    y: f64,
+    p: u32,
+}
+
+/// Maps every fixed-size chunk of `order` (query points) to a partial
 /// result, in parallel when there is more than one chunk, and returns the
 /// partials in chunk order. Returns Cancelled if `stop` answers Stop before
 /// a chunk starts.
-fn map_chunks<R, F>(order: &[u32], stop: StopCheck<'_>, work: F) -> Result<Vec<R>, PolygonError>
+fn map_chunks<R, F>(
+    order: &[QueryPoint],
+    stop: StopCheck<'_>,
+    work: F,
+) -> Result<Vec<R>, PolygonError>
 where
     R: Send,
-    F: Fn(&[u32]) -> R + Sync,
+    F: Fn(&[QueryPoint]) -> R + Sync,
 {
     if order.len() <= POINT_CHUNK {
         if stop() == Flow::Stop {
@@ -181,6 +221,40 @@ where
         return Err(PolygonError::Cancelled);
     }
     Ok(partials.into_iter().flatten().collect())
+}
+
+/// Writes `answer(q)` to `out[q.p]` for every query point: on this thread
+/// for one chunk, else in parallel over fixed chunks. Every slot is written
+/// once (`order` is a permutation); relaxed atomic stores are plain stores
+/// on common targets and need no unsafe code.
+fn fill<F>(
+    order: &[QueryPoint],
+    stop: StopCheck<'_>,
+    out: &mut [i32],
+    answer: F,
+) -> Result<(), PolygonError>
+where
+    F: Fn(&QueryPoint) -> i32 + Sync,
+{
+    if order.len() <= POINT_CHUNK {
+        if stop() == Flow::Stop {
+            return Err(PolygonError::Cancelled);
+        }
+        for q in order {
+            out[q.p as usize] = answer(q);
+        }
+        return Ok(());
+    }
+    let answers: Vec<AtomicI32> = (0..order.len()).map(|_| AtomicI32::new(-1)).collect();
+    map_chunks(order, stop, |chunk| {
+        for q in chunk {
+            answers[q.p as usize].store(answer(q), Ordering::Relaxed);
+        }
+    })?;
+    for (slot, a) in out.iter_mut().zip(answers) {
+        *slot = a.into_inner();
+    }
+    Ok(())
 }
 
 impl PolygonIndex {
@@ -206,13 +280,36 @@ impl PolygonIndex {
         let cx: Vec<f64> = per_polygon.iter().map(|g| g.0).collect();
         let cy: Vec<f64> = per_polygon.iter().map(|g| g.1).collect();
         let areas: Vec<f64> = per_polygon.iter().map(|g| g.2).collect();
+        Ok(Self::from_parts(cx, cy, areas))
+    }
+
+    /// Builds the index from centers already computed (interleaved
+    /// `cx0, cy0, cx1, cy1, ...`) and one area per polygon, e.g. the cached
+    /// `center` and `area()` of the caller's polygon objects, computed with
+    /// the definitions of [`crate::geometry`]. Values are taken as given:
+    /// a NaN center is never close, like one computed from vertices.
+    pub fn from_geometry(centers: &[f64], areas: &[f64]) -> Result<Self, PolygonError> {
+        if centers.len() != 2 * areas.len() {
+            return Err(PolygonError::GeometryLength {
+                centers: centers.len(),
+                areas: areas.len(),
+            });
+        }
+        let cx = centers.iter().step_by(2).copied().collect();
+        let cy = centers.iter().skip(1).step_by(2).copied().collect();
+        Ok(Self::from_parts(cx, cy, areas.to_vec()))
+    }
+
+    fn from_parts(cx: Vec<f64>, cy: Vec<f64>, areas: Vec<f64>) -> Self {
         let grid = Grid::build(&cx, &cy, &areas);
-        Ok(Self {
+        let has_nan_area = areas.iter().any(|a| a.is_nan());
+        Self {
             cx,
             cy,
             areas,
+            has_nan_area,
             grid,
-        })
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -246,6 +343,10 @@ impl PolygonIndex {
         let g = &self.grid;
         for j in b.j0..=b.j1 {
             for entry in &g.entries[g.row_entries(j, b.i0, b.i1)] {
+                let (dx, dy) = (entry.x - px, entry.y - py);
+                if dx * dx + dy * dy > radius.reject_above {
+                    continue;
+                }
                 let d = distance(entry.x, entry.y, px, py);
                 if radius.admits(d) {
                     visit(entry, d);
@@ -263,33 +364,46 @@ impl PolygonIndex {
         Ok(found)
     }
 
-    /// The order in which points are answered: by grid cell (a stable
-    /// counting sort), so neighbouring queries reuse the same cells in cache.
-    /// Every point's answer is independent of the order; results are written
-    /// back by point number.
-    fn query_order(&self, points: &[f64]) -> Vec<u32> {
+    /// The points in the order they are answered: grouped by band of grid
+    /// rows (a parallel stable counting sort), so neighbouring queries reuse
+    /// the same cells in cache and read their points sequentially. Every
+    /// point's answer is independent of the order; results are written back
+    /// by point number.
+    fn query_order(&self, points: &[f64]) -> Vec<QueryPoint> {
         let n = points.len() / 2;
+        let as_query = |p: usize| QueryPoint {
+            x: points[2 * p],
+            y: points[2 * p + 1],
+            p: p as u32,
+        };
+        let in_order: Vec<QueryPoint> = if n <= POINT_CHUNK {
+            (0..n).map(as_query).collect()
+        } else {
+            (0..n)
+                .into_par_iter()
+                .with_min_len(BUCKET_CHUNK)
+                .map(as_query)
+                .collect()
+        };
         if n <= POINT_CHUNK || self.is_empty() {
-            return (0..n as u32).collect();
+            return in_order;
         }
         let g = &self.grid;
-        let cells: Vec<u32> = points
-            .chunks_exact(2)
-            .map(|p| g.cell_number(p[0], p[1]) as u32)
-            .collect();
-        let mut start = vec![0u32; g.cell_count() + 1];
-        for &c in &cells {
-            start[c as usize + 1] += 1;
+        let bands = g.bands();
+        let by_band = par_counting_sort(&in_order, bands.count, |q| g.row_of(q.y) / bands.rows);
+        drop(in_order);
+        let mut sorted = by_band.items;
+        let mut work = Vec::with_capacity(bands.count);
+        let mut rest = &mut sorted[..];
+        for b in 0..bands.count {
+            let (band, tail) = rest.split_at_mut(by_band.start[b + 1] - by_band.start[b]);
+            work.push((b, band));
+            rest = tail;
         }
-        for c in 0..g.cell_count() {
-            start[c + 1] += start[c];
-        }
-        let mut order = vec![0u32; n];
-        for (p, &c) in cells.iter().enumerate() {
-            order[start[c as usize] as usize] = p as u32;
-            start[c as usize] += 1;
-        }
-        order
+        work.into_par_iter().for_each(|(b, band)| {
+            g.sort_band_by_cell(b, band, |q| (q.x, q.y));
+        });
+        sorted
     }
 
     /// Per point, the close polygon with the lowest area or score (ties: the
@@ -301,7 +415,27 @@ impl PolygonIndex {
         best: Best<'_>,
         stop: StopCheck<'_>,
     ) -> Result<Vec<i32>, PolygonError> {
+        let mut out = vec![-1i32; points.len() / 2];
+        self.best_match_into(points, radius, best, stop, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`PolygonIndex::best_match`] into the caller's buffer, one slot per point.
+    pub fn best_match_into(
+        &self,
+        points: &[f64],
+        radius: Radius,
+        best: Best<'_>,
+        stop: StopCheck<'_>,
+        out: &mut [i32],
+    ) -> Result<(), PolygonError> {
         check_points(points)?;
+        if out.len() != points.len() / 2 {
+            return Err(PolygonError::OutLength {
+                expected: points.len() / 2,
+                got: out.len(),
+            });
+        }
         let scores = match best {
             Best::Area => &self.areas[..],
             Best::Scores(scores) => {
@@ -319,35 +453,58 @@ impl PolygonIndex {
         };
         let by_area = matches!(best, Best::Area);
         let order = self.query_order(points);
-        let partials = map_chunks(&order, stop, |chunk| {
-            chunk
-                .iter()
-                .map(|&p| {
-                    let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
-                    let mut best: Option<(f64, u32)> = None;
-                    self.visit_close(px, py, radius, |e, _| {
-                        let s = if by_area {
-                            e.area
-                        } else {
-                            scores[e.id as usize]
-                        };
-                        let better = match best {
-                            None => true,
-                            Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
-                        };
-                        if better {
-                            best = Some((s, e.id));
-                        }
-                    });
-                    best.map_or(-1, |(_, i)| i as i32)
-                })
-                .collect::<Vec<i32>>()
-        })?;
-        let mut out = vec![-1i32; order.len()];
-        for (&p, r) in order.iter().zip(partials.iter().flatten()) {
-            out[p as usize] = *r;
+        // NaN scores are rejected, so only NaN areas (from overflow) need the
+        // slower, NaN-aware comparison.
+        if by_area && self.has_nan_area {
+            fill(&order, stop, out, |q| {
+                self.best_one::<true>(q, radius, by_area, scores)
+            })
+        } else {
+            fill(&order, stop, out, |q| {
+                self.best_one::<false>(q, radius, by_area, scores)
+            })
         }
-        Ok(out)
+    }
+
+    /// The best close polygon for one point, or -1. The original scans
+    /// candidates in index order and replaces the best only by a strictly
+    /// smaller score; candidates arrive here in grid order, so: the lowest
+    /// score, ties to the lowest index. With `NAN_AWARE` (some score is NaN):
+    /// NaN never wins a comparison, but a lowest-index candidate whose score
+    /// is NaN is kept, as the scan keeps it (nothing is smaller than NaN).
+    #[inline]
+    fn best_one<const NAN_AWARE: bool>(
+        &self,
+        q: &QueryPoint,
+        radius: Radius,
+        by_area: bool,
+        scores: &[f64],
+    ) -> i32 {
+        let mut best: Option<(f64, u32)> = None;
+        let mut first: Option<(u32, bool)> = None;
+        self.visit_close(q.x, q.y, radius, |e, _| {
+            // The area sits in the grid entry: no second memory access.
+            let s = if by_area {
+                e.area
+            } else {
+                scores[e.id as usize]
+            };
+            if NAN_AWARE && first.is_none_or(|(fi, _)| e.id < fi) {
+                first = Some((e.id, s.is_nan()));
+            }
+            let better = match best {
+                None => !NAN_AWARE || !s.is_nan(),
+                Some((bs, bi)) => s < bs || (s == bs && e.id < bi),
+            };
+            if better {
+                best = Some((s, e.id));
+            }
+        });
+        match (first, best) {
+            (Some((fi, true)), _) => fi as i32,
+            (_, Some((_, bi))) => bi as i32,
+            _ => -1,
+        }
     }
 
     /// Every close polygon per point (ascending index), as CSR.
@@ -363,10 +520,9 @@ impl PolygonIndex {
         let partials = map_chunks(&order, stop, |chunk| {
             let mut found = Vec::new();
             let mut counts = Vec::with_capacity(chunk.len());
-            for &p in chunk {
+            for q in chunk {
                 let start = found.len();
-                let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
-                self.visit_close(px, py, radius, |e, _| found.push(e.id));
+                self.visit_close(q.x, q.y, radius, |e, _| found.push(e.id));
                 found[start..].sort_unstable();
                 counts.push((found.len() - start) as u32);
             }
@@ -380,8 +536,8 @@ impl PolygonIndex {
         let n = order.len();
         let mut offsets = vec![0u32; n + 1];
         let counts = partials.iter().flat_map(|(_, counts)| counts.iter());
-        for (&p, &count) in order.iter().zip(counts) {
-            offsets[p as usize + 1] = count;
+        for (q, &count) in order.iter().zip(counts) {
+            offsets[q.p as usize + 1] = count;
         }
         for p in 0..n {
             offsets[p + 1] += offsets[p];
@@ -390,8 +546,8 @@ impl PolygonIndex {
         let mut points_done = order.iter();
         for (found, counts) in &partials {
             let mut at = 0;
-            for (&count, &p) in counts.iter().zip(points_done.by_ref()) {
-                let dest = offsets[p as usize] as usize;
+            for (&count, q) in counts.iter().zip(points_done.by_ref()) {
+                let dest = offsets[q.p as usize] as usize;
                 indices[dest..dest + count as usize]
                     .copy_from_slice(&found[at..at + count as usize]);
                 at += count as usize;
@@ -416,11 +572,10 @@ impl PolygonIndex {
         let partials = map_chunks(&order, stop, |chunk| {
             let mut slots = vec![(-1i32, f64::NAN); chunk.len() * k];
             let mut top: Vec<(f64, u32)> = Vec::with_capacity(k.min(1024) + 1);
-            for (q, &p) in chunk.iter().enumerate() {
+            for (at, q) in chunk.iter().enumerate() {
                 top.clear();
-                let (px, py) = (points[2 * p as usize], points[2 * p as usize + 1]);
-                self.nearest_one(px, py, k, radius, &mut top);
-                for (slot, &(d, i)) in slots[q * k..].iter_mut().zip(&top) {
+                self.nearest_one(q.x, q.y, k, radius, &mut top);
+                for (slot, &(d, i)) in slots[at * k..].iter_mut().zip(&top) {
                     *slot = (i as i32, d);
                 }
             }
@@ -429,8 +584,8 @@ impl PolygonIndex {
         let mut indices = vec![-1i32; order.len() * k];
         let mut distances = vec![f64::NAN; order.len() * k];
         let slots = partials.iter().flat_map(|chunk| chunk.chunks_exact(k));
-        for (&p, point_slots) in order.iter().zip(slots) {
-            let at = p as usize * k;
+        for (q, point_slots) in order.iter().zip(slots) {
+            let at = q.p as usize * k;
             for (j, &(i, d)) in point_slots.iter().enumerate() {
                 indices[at + j] = i;
                 distances[at + j] = d;

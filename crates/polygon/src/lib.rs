@@ -7,6 +7,7 @@
 //! definitions match the TypeScript reference operation for operation
 //! (see [`geometry`]).
 
+mod bucket;
 pub mod error;
 pub mod geometry;
 mod grid;

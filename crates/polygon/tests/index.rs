@@ -264,3 +264,163 @@ fn bad_input_is_an_error() {
         vec![-1, -1]
     );
 }
+
+/// The answer of the original's loop for one point: the first candidate in
+/// index order, replaced only by a strictly smaller area.
+fn brute_best(index: &PolygonIndex, px: f64, py: f64, radius: Radius) -> i32 {
+    brute_close(index, px, py, radius)
+        .iter()
+        .fold(-1i32, |best, &(_, i)| {
+            if best < 0 || index.areas()[i as usize] < index.areas()[best as usize] {
+                i as i32
+            } else {
+                best
+            }
+        })
+}
+
+#[test]
+fn bulk_queries_larger_than_a_bucketing_chunk() {
+    // More polygons and points than one parallel bucketing chunk (16384), so
+    // the grid build and the query order take their parallel paths.
+    let mut rng = Rng(23);
+    let (x, y, offsets) = polygons(&mut rng, 20_000, 300.0);
+    let pts = points(&mut rng, 40_000, 310.0);
+    let radius = Radius::new(2.5, false).unwrap();
+    let run = |threads: usize| {
+        pool(threads).install(|| {
+            let index = PolygonIndex::build(&x, &y, &offsets).unwrap();
+            let best = index
+                .best_match(&pts, radius, Best::Area, &never_stop)
+                .unwrap();
+            let within = index.within_distance(&pts, radius, &never_stop).unwrap();
+            let nearest = index.nearest(&pts, 2, radius, &never_stop).unwrap();
+            (index, best, within, nearest.indices)
+        })
+    };
+    let (index, best, within, nearest) = run(1);
+    for p in (0..pts.len() / 2).step_by(37) {
+        let (px, py) = (pts[2 * p], pts[2 * p + 1]);
+        assert_eq!(best[p], brute_best(&index, px, py, radius), "point {p}");
+        let ids: Vec<u32> = brute_close(&index, px, py, radius)
+            .iter()
+            .map(|c| c.1)
+            .collect();
+        let (a, b) = (within.offsets[p] as usize, within.offsets[p + 1] as usize);
+        assert_eq!(&within.indices[a..b], &ids[..], "point {p}");
+    }
+    assert!(best.iter().filter(|&&b| b >= 0).count() > 10_000);
+    for threads in [2, 3] {
+        let (_, b, w, n) = run(threads);
+        assert_eq!(b, best);
+        assert_eq!(w, within);
+        assert_eq!(n, nearest);
+    }
+}
+
+#[test]
+fn from_geometry_answers_like_build() {
+    let mut rng = Rng(5);
+    let (x, y, offsets) = polygons(&mut rng, 3000, 60.0);
+    let built = PolygonIndex::build(&x, &y, &offsets).unwrap();
+    let same = PolygonIndex::from_geometry(&built.centers(), built.areas()).unwrap();
+    let pts = points(&mut rng, 2000, 62.0);
+    for max_dist in [0.0, 1.5, 4.0] {
+        let radius = Radius::new(max_dist, true).unwrap();
+        assert_eq!(
+            same.best_match(&pts, radius, Best::Area, &never_stop),
+            built.best_match(&pts, radius, Best::Area, &never_stop)
+        );
+        assert_eq!(
+            same.within_distance(&pts, radius, &never_stop),
+            built.within_distance(&pts, radius, &never_stop)
+        );
+    }
+    assert_eq!(
+        PolygonIndex::from_geometry(&[0.0, 1.0, 2.0], &[1.0, 2.0]).unwrap_err(),
+        PolygonError::GeometryLength {
+            centers: 3,
+            areas: 2
+        }
+    );
+    // Centers that vertices could never give (NaN) are simply never close.
+    let odd = PolygonIndex::from_geometry(&[f64::NAN, 0.0, 1.0, 1.0], &[1.0, 2.0]).unwrap();
+    let r = Radius::new(f64::INFINITY, true).unwrap();
+    assert_eq!(odd.close_to(0.0, 0.0, r).unwrap(), vec![1]);
+}
+
+#[test]
+fn tiny_radii_and_exact_boundaries_survive_the_squared_prefilter() {
+    // Distances whose squares underflow, and points exactly at the radius.
+    let tiny = 1e-160;
+    let x = [0.0, tiny, 3.0 * tiny, 0.3, 3.0];
+    let y = [0.0, 0.0, 4.0 * tiny, 0.4, 4.0];
+    let index = PolygonIndex::build(&x, &y, &[0, 1, 2, 3, 4, 5]).unwrap();
+    for max_dist in [
+        tiny,
+        2.0 * tiny,
+        5.0 * tiny,
+        1e-300,
+        0.5,
+        5.0,
+        5.0000000000000001,
+    ] {
+        for inclusive in [false, true] {
+            let radius = Radius::new(max_dist, inclusive).unwrap();
+            let pts = [0.0, 0.0, tiny, 0.0, 0.3, 0.4];
+            let within = index.within_distance(&pts, radius, &never_stop).unwrap();
+            for p in 0..3 {
+                let ids: Vec<u32> = brute_close(&index, pts[2 * p], pts[2 * p + 1], radius)
+                    .iter()
+                    .map(|c| c.1)
+                    .collect();
+                let (a, b) = (within.offsets[p] as usize, within.offsets[p + 1] as usize);
+                assert_eq!(
+                    &within.indices[a..b],
+                    &ids[..],
+                    "r {max_dist} {inclusive} p {p}"
+                );
+            }
+        }
+    }
+    let at_five = index
+        .close_to(0.0, 0.0, Radius::new(5.0, true).unwrap())
+        .unwrap();
+    assert_eq!(at_five, vec![0, 1, 2, 3, 4]);
+    let below_five = index
+        .close_to(0.0, 0.0, Radius::new(5.0, false).unwrap())
+        .unwrap();
+    assert_eq!(below_five, vec![0, 1, 2, 3]);
+}
+
+#[test]
+fn nan_areas_follow_the_original_scan_whatever_the_grid_order() {
+    // Vertices near ±1e155 overflow the shoelace products: area NaN, center
+    // finite. Polygon 0 (NaN) lies in a later grid cell than polygon 1.
+    let a = 1e155;
+    let x = [a + 0.6, a + 0.6, -a + 0.6, -a + 0.6, -1.1, -0.1, -0.1, -1.1];
+    let y = [a, a, -a, -a, -0.5, -0.5, 0.5, 0.5];
+    let index = PolygonIndex::build(&x, &y, &[0, 4, 8]).unwrap();
+    assert!(index.areas()[0].is_nan());
+    let r = Radius::new(5.0, false).unwrap();
+    let pts = [0.0, 0.0];
+    assert_eq!(
+        index.best_match(&pts, r, Best::Area, &never_stop).unwrap(),
+        vec![0]
+    );
+    assert_eq!(brute_best(&index, 0.0, 0.0, r), 0);
+    // NaN later in index order never replaces a number.
+    let swapped = PolygonIndex::build(
+        &[x[4..].to_vec(), x[..4].to_vec()].concat(),
+        &[y[4..].to_vec(), y[..4].to_vec()].concat(),
+        &[0, 4, 8],
+    )
+    .unwrap();
+    assert_eq!(
+        swapped
+            .best_match(&pts, r, Best::Area, &never_stop)
+            .unwrap(),
+        vec![0]
+    );
+    assert_eq!(brute_best(&swapped, 0.0, 0.0, r), 0);
+}
