@@ -11,6 +11,7 @@ mod distance;
 mod eigen;
 mod error;
 mod fit_error;
+mod guttman;
 mod input;
 mod random;
 mod smacof;

@@ -1,0 +1,375 @@
+//! One Guttman-transform pass of SMACOF over the upper triangle: every pair
+//! i < j is visited once per pass (one `sqrt`, one division), its contribution
+//! added to both row i and row j of B X.
+//!
+//! Determinism: the rows are dealt to a FIXED number of stripes (`STRIPES`,
+//! independent of the pool size). A stripe owns an accumulator for all n rows
+//! and visits its rows, and within a row the columns, in a fixed order; the
+//! stripes run in parallel and are combined in stripe order. So the result
+//! is the same bit for bit for every thread count. No fused multiply-add is
+//! used (only IEEE add, sub, mul, div and sqrt, all correctly rounded), so the
+//! SIMD variants picked at run time (AVX-512, AVX2, portable) give the same
+//! bits as each other too.
+//!
+//! Extra memory: the embedding in structure-of-arrays form plus
+//! `STRIPES` accumulators of n x dims doubles, i.e. O(n * dims).
+
+use rayon::prelude::*;
+
+use crate::input::Dissimilarities;
+
+/// Stripes (independent accumulators). Fixed so that results do not depend
+/// on the pool size; 16 balances well on 2-8 threads.
+pub(crate) const STRIPES: usize = 16;
+
+/// Lanes of the vectorised column loop (one AVX-512 register of f64).
+const LANES: usize = 8;
+
+/// Zero distances are replaced by this before dividing (as scikit-learn).
+pub(crate) const ZERO_DISTANCE: f64 = 1e-5;
+
+/// Buffers reused by every pass of one SMACOF run.
+pub(crate) struct Workspace {
+    n: usize,
+    dims: usize,
+    /// X in structure-of-arrays form: coordinate k of point j at `k * n + j`.
+    soa: Vec<f64>,
+    /// One n x dims accumulator per stripe, coordinate-major like `soa`.
+    stripes: Vec<Vec<f64>>,
+    level: SimdLevel,
+}
+
+impl Workspace {
+    pub(crate) fn new(n: usize, dims: usize) -> Self {
+        Self {
+            n,
+            dims,
+            soa: vec![0.0; n * dims],
+            stripes: (0..STRIPES).map(|_| vec![0.0; n * dims]).collect(),
+            level: SimdLevel::detect(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SimdLevel {
+    Avx512,
+    Avx2,
+    Portable,
+}
+
+impl SimdLevel {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return SimdLevel::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return SimdLevel::Avx2;
+            }
+        }
+        SimdLevel::Portable
+    }
+}
+
+/// Rows of stripe `s`: from every period of 2 * STRIPES rows, rows s and
+/// 2 * STRIPES - 1 - s, so every stripe gets about the same number of pairs
+/// (row i has n - 1 - i of them).
+fn stripe_rows(n: usize, s: usize) -> impl Iterator<Item = usize> {
+    (0..n)
+        .step_by(2 * STRIPES)
+        .flat_map(move |base| [base + s, base + 2 * STRIPES - 1 - s])
+        .filter(move |&i| i < n)
+}
+
+/// Fixed-order sum of the lanes.
+#[inline(always)]
+fn lane_sum(v: [f64; LANES]) -> f64 {
+    ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))
+}
+
+/// Accumulates stripe `s` for small `D` (1..=4): `acc` (coordinate-major,
+/// zeroed here) receives sum_j ratio_ij (x_i - x_j) for every row; returns the
+/// stripe's (stress, sum of squared distances) over its pairs.
+#[inline(always)]
+fn stripe_small<const D: usize>(
+    diss: &[f64],
+    n: usize,
+    soa: &[f64],
+    s: usize,
+    acc: &mut [f64],
+) -> (f64, f64) {
+    acc.fill(0.0);
+    let mut stress = 0.0;
+    let mut squares = 0.0;
+    for i in stripe_rows(n, s) {
+        let lo = i + 1;
+        let len = n - lo;
+        // Every slice below has exactly `len` elements (checked here, once
+        // per row), which the unchecked accesses rely on.
+        let delta = &diss[i * n + lo..i * n + n];
+        let xi: [f64; D] = std::array::from_fn(|k| soa[k * n + i]);
+        let xj: [&[f64]; D] = std::array::from_fn(|k| &soa[k * n + lo..k * n + n]);
+        let mut parts = acc.chunks_exact_mut(n);
+        let mut acc_i = [0.0f64; D];
+        let accj: [*mut f64; D] = std::array::from_fn(|k| {
+            let part = parts.next().expect("acc has D * n elements");
+            acc_i[k] = part[i];
+            part[lo..].as_mut_ptr()
+        });
+        let mut lane_stress = [0.0f64; LANES];
+        let mut lane_squares = [0.0f64; LANES];
+        let mut lane_acc = [[0.0f64; LANES]; D];
+        let full = len - len % LANES;
+        let mut b = 0;
+        while b < full {
+            let mut diff = [[0.0f64; LANES]; D];
+            let mut q = [0.0f64; LANES];
+            for k in 0..D {
+                for l in 0..LANES {
+                    // SAFETY: b + l < full <= len = xj[k].len().
+                    let t = xi[k] - unsafe { *xj[k].get_unchecked(b + l) };
+                    diff[k][l] = t;
+                    q[l] += t * t;
+                }
+            }
+            let mut ratio = [0.0f64; LANES];
+            for l in 0..LANES {
+                // SAFETY: b + l < len = delta.len().
+                let dl = unsafe { *delta.get_unchecked(b + l) };
+                let d = q[l].sqrt();
+                let e = d - dl;
+                lane_stress[l] += e * e;
+                lane_squares[l] += q[l];
+                ratio[l] = dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+            }
+            for k in 0..D {
+                for l in 0..LANES {
+                    let c = ratio[l] * diff[k][l];
+                    lane_acc[k][l] += c;
+                    // SAFETY: accj[k] points at acc row lo of coordinate k,
+                    // which has len elements; b + l < len; this stripe owns acc.
+                    unsafe { *accj[k].add(b + l) -= c };
+                }
+            }
+            b += LANES;
+        }
+        for (l, j) in (full..len).enumerate() {
+            let mut diff = [0.0f64; D];
+            let mut q = 0.0;
+            for k in 0..D {
+                let t = xi[k] - xj[k][j];
+                diff[k] = t;
+                q += t * t;
+            }
+            let dl = delta[j];
+            let d = q.sqrt();
+            let e = d - dl;
+            lane_stress[l] += e * e;
+            lane_squares[l] += q;
+            let ratio = dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+            for k in 0..D {
+                let c = ratio * diff[k];
+                lane_acc[k][l] += c;
+                // SAFETY: j < len, see above.
+                unsafe { *accj[k].add(j) -= c };
+            }
+        }
+        for k in 0..D {
+            acc[k * n + i] = acc_i[k] + lane_sum(lane_acc[k]);
+        }
+        stress += lane_sum(lane_stress);
+        squares += lane_sum(lane_squares);
+    }
+    (stress, squares)
+}
+
+/// Any `dims`: the same stripes and order, scalar column loop.
+fn stripe_general(
+    diss: &[f64],
+    n: usize,
+    dims: usize,
+    soa: &[f64],
+    s: usize,
+    acc: &mut [f64],
+) -> (f64, f64) {
+    acc.fill(0.0);
+    let mut stress = 0.0;
+    let mut squares = 0.0;
+    let mut acc_i = vec![0.0; dims];
+    for i in stripe_rows(n, s) {
+        acc_i.fill(0.0);
+        for j in i + 1..n {
+            let mut q = 0.0;
+            for k in 0..dims {
+                let t = soa[k * n + i] - soa[k * n + j];
+                q += t * t;
+            }
+            let dl = diss[i * n + j];
+            let d = q.sqrt();
+            let e = d - dl;
+            stress += e * e;
+            squares += q;
+            let ratio = dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+            for (k, a) in acc_i.iter_mut().enumerate() {
+                let c = ratio * (soa[k * n + i] - soa[k * n + j]);
+                *a += c;
+                acc[k * n + j] -= c;
+            }
+        }
+        for (k, a) in acc_i.iter().enumerate() {
+            acc[k * n + i] += a;
+        }
+    }
+    (stress, squares)
+}
+
+macro_rules! simd_variants {
+    ($($name:ident => $features:literal),*) => {$(
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        fn $name<const D: usize>(
+            diss: &[f64],
+            n: usize,
+            soa: &[f64],
+            s: usize,
+            acc: &mut [f64],
+        ) -> (f64, f64) {
+            stripe_small::<D>(diss, n, soa, s, acc)
+        }
+    )*};
+}
+
+simd_variants!(stripe_avx512 => "avx512f", stripe_avx2 => "avx2");
+
+fn stripe_dispatch<const D: usize>(
+    level: SimdLevel,
+    diss: &[f64],
+    n: usize,
+    soa: &[f64],
+    s: usize,
+    acc: &mut [f64],
+) -> (f64, f64) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the level was detected on this CPU (`SimdLevel::detect`).
+        SimdLevel::Avx512 => unsafe { stripe_avx512::<D>(diss, n, soa, s, acc) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        SimdLevel::Avx2 => unsafe { stripe_avx2::<D>(diss, n, soa, s, acc) },
+        _ => stripe_small::<D>(diss, n, soa, s, acc),
+    }
+}
+
+/// One pass: `next` = Guttman transform of `x` (both n x dims row-major);
+/// returns (stress, sum of squared distances) of `x` over pairs i < j.
+pub(crate) fn pass(
+    diss: &Dissimilarities<'_>,
+    x: &[f64],
+    next: &mut [f64],
+    ws: &mut Workspace,
+) -> (f64, f64) {
+    let (n, dims) = (ws.n, ws.dims);
+    debug_assert!(diss.n == n && x.len() == n * dims && next.len() == n * dims);
+    for (j, row) in x.chunks_exact(dims).enumerate() {
+        for (k, v) in row.iter().enumerate() {
+            ws.soa[k * n + j] = *v;
+        }
+    }
+    let (data, soa, level) = (diss.data, &ws.soa[..], ws.level);
+    let stats: Vec<(f64, f64)> = ws
+        .stripes
+        .par_iter_mut()
+        .enumerate()
+        .map(|(s, acc)| match dims {
+            1 => stripe_dispatch::<1>(level, data, n, soa, s, acc),
+            2 => stripe_dispatch::<2>(level, data, n, soa, s, acc),
+            3 => stripe_dispatch::<3>(level, data, n, soa, s, acc),
+            4 => stripe_dispatch::<4>(level, data, n, soa, s, acc),
+            _ => stripe_general(data, n, dims, soa, s, acc),
+        })
+        .collect();
+    let inv_n = 1.0 / n as f64;
+    for (j, out) in next.chunks_exact_mut(dims).enumerate() {
+        for (k, o) in out.iter_mut().enumerate() {
+            let total = ws.stripes.iter().fold(0.0, |t, acc| t + acc[k * n + j]);
+            *o = total * inv_n;
+        }
+    }
+    // Fixed combine order (stripe order) whatever the pool size.
+    let (stress, squares) = stats
+        .iter()
+        .fold((0.0, 0.0), |(s, q), r| (s + r.0, q + r.1));
+    (stress, squares)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-row, full-matrix definition (the previous implementation).
+    fn pass_oracle(d: &[f64], n: usize, x: &[f64], dims: usize) -> (Vec<f64>, f64, f64) {
+        let mut next = vec![0.0; n * dims];
+        let (mut stress, mut squares) = (0.0, 0.0);
+        for i in 0..n {
+            for j in 0..n {
+                if i == j {
+                    continue;
+                }
+                let q: f64 = (0..dims)
+                    .map(|k| (x[i * dims + k] - x[j * dims + k]).powi(2))
+                    .sum();
+                let dist = q.sqrt();
+                stress += (dist - d[i * n + j]).powi(2);
+                squares += q;
+                let ratio = d[i * n + j] / if dist == 0.0 { ZERO_DISTANCE } else { dist };
+                for k in 0..dims {
+                    next[i * dims + k] += ratio * (x[i * dims + k] - x[j * dims + k]) / n as f64;
+                }
+            }
+        }
+        (next, stress / 2.0, squares / 2.0)
+    }
+
+    #[test]
+    fn matches_the_definition_and_every_simd_level_agrees() {
+        let mut rng = crate::random::Mulberry32::new(17);
+        for (n, dims) in [(2, 1), (37, 2), (100, 3), (45, 4), (29, 6)] {
+            let pts: Vec<f64> = (0..n * 3).map(|_| rng.next_f64()).collect();
+            let mut d = vec![0.0; n * n];
+            for i in 0..n {
+                for j in 0..n {
+                    let q: f64 = (0..3).map(|k| (pts[i * 3 + k] - pts[j * 3 + k]).powi(2)).sum();
+                    d[i * n + j] = q.sqrt();
+                }
+            }
+            let mut x: Vec<f64> = (0..n * dims).map(|_| rng.next_f64()).collect();
+            x.copy_within(..dims, dims); // a zero distance
+            let diss = Dissimilarities::new(&d, n).unwrap();
+            let (want, want_stress, want_squares) = pass_oracle(&d, n, &x, dims);
+            let mut first: Option<(Vec<f64>, f64, f64)> = None;
+            let mut levels = vec![SimdLevel::Portable];
+            let detected = SimdLevel::detect();
+            if detected == SimdLevel::Avx512 {
+                levels.push(SimdLevel::Avx2);
+            }
+            levels.push(detected);
+            for level in levels {
+                let mut ws = Workspace::new(n, dims);
+                ws.level = level;
+                let mut next = vec![0.0; n * dims];
+                let (stress, squares) = pass(&diss, &x, &mut next, &mut ws);
+                for (a, b) in next.iter().zip(&want) {
+                    assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+                }
+                assert!((stress - want_stress).abs() <= 1e-12 * want_stress.max(1.0));
+                assert!((squares - want_squares).abs() <= 1e-12 * want_squares);
+                match &first {
+                    None => first = Some((next, stress, squares)),
+                    Some(f) => assert_eq!(f, &(next, stress, squares), "{level:?}"),
+                }
+            }
+        }
+    }
+}
