@@ -42,6 +42,8 @@ pub(crate) struct Workspace {
     /// One n x dims accumulator per stripe, coordinate-major like `soa`.
     stripes: Vec<Vec<f64>>,
     level: SimdLevel,
+    /// Passes run so far (their parity sets the sweep direction).
+    passes: usize,
 }
 
 impl Workspace {
@@ -52,6 +54,7 @@ impl Workspace {
             soa: vec![0.0; n * dims],
             stripes: (0..STRIPES).map(|_| vec![0.0; n * dims]).collect(),
             level: SimdLevel::detect(),
+            passes: 0,
         }
     }
 }
@@ -81,7 +84,7 @@ impl SimdLevel {
 /// Rows of stripe `s`: from every period of 2 * STRIPES rows, rows s and
 /// 2 * STRIPES - 1 - s, so every stripe gets about the same number of pairs
 /// (row i has n - 1 - i of them).
-pub(crate) fn stripe_rows(n: usize, s: usize) -> impl Iterator<Item = usize> {
+pub(crate) fn stripe_rows(n: usize, s: usize) -> impl DoubleEndedIterator<Item = usize> {
     (0..n)
         .step_by(2 * STRIPES)
         .flat_map(move |base| [base + s, base + 2 * STRIPES - 1 - s])
@@ -120,12 +123,39 @@ fn stripe_small<const D: usize>(
     soa: &[f64],
     s: usize,
     acc: &mut [f64],
+    reverse: bool,
 ) -> (f64, f64) {
     assert!(diss.len() == n * n && soa.len() == D * n && acc.len() == D * n);
     acc.fill(0.0);
+    let rows = stripe_rows(n, s);
+    let lanes = if reverse {
+        sweep::<D>(diss, n, soa, acc, rows.rev())
+    } else {
+        sweep::<D>(diss, n, soa, acc, rows)
+    };
+    (lane_sum(lanes.0), lane_sum(lanes.1))
+}
+
+/// Runs the rows in the given order; returns the (stress, squares) lanes.
+#[inline(always)]
+fn sweep<const D: usize>(
+    diss: &[f64],
+    n: usize,
+    soa: &[f64],
+    acc: &mut [f64],
+    rows: impl Iterator<Item = usize>,
+) -> ([f64; LANES], [f64; LANES]) {
     let mut lane_stress = [0.0f64; LANES];
     let mut lane_squares = [0.0f64; LANES];
-    for i in stripe_rows(n, s) {
+    let mut rows = rows.peekable();
+    while let Some(i) = rows.next() {
+        // The start of the next row is not covered by the in-row prefetch.
+        if let Some(&next) = rows.peek() {
+            let start = &diss[next * n + next + 1..(next + 1) * n];
+            for p in start.iter().take(PREFETCH_AHEAD).step_by(LANES) {
+                prefetch(p);
+            }
+        }
         segment::<D>(
             diss,
             n,
@@ -137,7 +167,7 @@ fn stripe_small<const D: usize>(
             &mut lane_squares,
         );
     }
-    (lane_sum(lane_stress), lane_sum(lane_squares))
+    (lane_stress, lane_squares)
 }
 
 /// Pairs (i, j) for j in `cols` (all > i): adds to row i's and row j's
@@ -273,8 +303,9 @@ fn stripe_avx512<const D: usize>(
     soa: &[f64],
     s: usize,
     acc: &mut [f64],
+    reverse: bool,
 ) -> (f64, f64) {
-    stripe_small::<D>(diss, n, soa, s, acc)
+    stripe_small::<D>(diss, n, soa, s, acc, reverse)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -285,8 +316,9 @@ fn stripe_avx2<const D: usize>(
     soa: &[f64],
     s: usize,
     acc: &mut [f64],
+    reverse: bool,
 ) -> (f64, f64) {
-    stripe_small::<D>(diss, n, soa, s, acc)
+    stripe_small::<D>(diss, n, soa, s, acc, reverse)
 }
 
 fn stripe_dispatch<const D: usize>(
@@ -296,15 +328,16 @@ fn stripe_dispatch<const D: usize>(
     soa: &[f64],
     s: usize,
     acc: &mut [f64],
+    reverse: bool,
 ) -> (f64, f64) {
     match level {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the level was detected on this CPU (`SimdLevel::detect`).
-        SimdLevel::Avx512 => unsafe { stripe_avx512::<D>(diss, n, soa, s, acc) },
+        SimdLevel::Avx512 => unsafe { stripe_avx512::<D>(diss, n, soa, s, acc, reverse) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
-        SimdLevel::Avx2 => unsafe { stripe_avx2::<D>(diss, n, soa, s, acc) },
-        _ => stripe_small::<D>(diss, n, soa, s, acc),
+        SimdLevel::Avx2 => unsafe { stripe_avx2::<D>(diss, n, soa, s, acc, reverse) },
+        _ => stripe_small::<D>(diss, n, soa, s, acc, reverse),
     }
 }
 
@@ -324,15 +357,19 @@ pub(crate) fn pass(
         }
     }
     let (data, soa, level) = (diss.data, &ws.soa[..], ws.level);
+    // Every other pass sweeps the rows backwards, so it starts with the
+    // dissimilarities the previous pass read last (still in cache).
+    let reverse = ws.passes % 2 == 1;
+    ws.passes += 1;
     let stats: Vec<(f64, f64)> = ws
         .stripes
         .par_iter_mut()
         .enumerate()
         .map(|(s, acc)| match dims {
-            1 => stripe_dispatch::<1>(level, data, n, soa, s, acc),
-            2 => stripe_dispatch::<2>(level, data, n, soa, s, acc),
-            3 => stripe_dispatch::<3>(level, data, n, soa, s, acc),
-            4 => stripe_dispatch::<4>(level, data, n, soa, s, acc),
+            1 => stripe_dispatch::<1>(level, data, n, soa, s, acc, reverse),
+            2 => stripe_dispatch::<2>(level, data, n, soa, s, acc, reverse),
+            3 => stripe_dispatch::<3>(level, data, n, soa, s, acc, reverse),
+            4 => stripe_dispatch::<4>(level, data, n, soa, s, acc, reverse),
             _ => stripe_general(data, n, dims, soa, s, acc),
         })
         .collect();
