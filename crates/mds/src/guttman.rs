@@ -22,6 +22,7 @@
 use rayon::prelude::*;
 
 use crate::input::Dissimilarities;
+use crate::simd::SimdLevel;
 
 /// Stripes (independent accumulators). Fixed so that results do not depend
 /// on the pool size; 16 balances well on 2-8 threads.
@@ -56,28 +57,6 @@ impl Workspace {
             level: SimdLevel::detect(),
             passes: 0,
         }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum SimdLevel {
-    Avx512,
-    Avx2,
-    Portable,
-}
-
-impl SimdLevel {
-    fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return SimdLevel::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return SimdLevel::Avx2;
-            }
-        }
-        SimdLevel::Portable
     }
 }
 
@@ -191,7 +170,8 @@ fn segment<const D: usize>(
     let delta = &diss[i * n + lo..i * n + cols.end];
     let xi: [f64; D] = std::array::from_fn(|k| soa[k * n + i]);
     let xj: [&[f64]; D] = std::array::from_fn(|k| &soa[k * n + lo..k * n + cols.end]);
-    let accj: [*mut f64; D] = std::array::from_fn(|k| acc[k * n + lo..k * n + cols.end].as_mut_ptr());
+    let accj: [*mut f64; D] =
+        std::array::from_fn(|k| acc[k * n + lo..k * n + cols.end].as_mut_ptr());
     let mut lane_acc = [[0.0f64; LANES]; D];
     let full = len - len % LANES;
     let mut b = 0;
@@ -423,7 +403,9 @@ mod tests {
             let mut d = vec![0.0; n * n];
             for i in 0..n {
                 for j in 0..n {
-                    let q: f64 = (0..3).map(|k| (pts[i * 3 + k] - pts[j * 3 + k]).powi(2)).sum();
+                    let q: f64 = (0..3)
+                        .map(|k| (pts[i * 3 + k] - pts[j * 3 + k]).powi(2))
+                        .sum();
                     d[i * n + j] = q.sqrt();
                 }
             }
@@ -442,7 +424,14 @@ mod tests {
                 let mut ws = Workspace::new(n, dims);
                 ws.level = level;
                 let mut next = vec![0.0; n * dims];
-                let (stress, squares) = pass(&diss, &x, &mut next, &mut ws);
+                // The second pass sweeps backwards: same sums, other order.
+                let forward = pass(&diss, &x, &mut next, &mut ws);
+                let mut backward = vec![0.0; n * dims];
+                let (stress, squares) = pass(&diss, &x, &mut backward, &mut ws);
+                for (a, b) in next.iter().zip(&backward) {
+                    assert!((a - b).abs() <= 1e-13 * b.abs().max(1.0), "{a} vs {b}");
+                }
+                assert!((forward.0 - stress).abs() <= 1e-13 * stress.max(1.0));
                 for (a, b) in next.iter().zip(&want) {
                     assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
                 }
@@ -455,41 +444,6 @@ mod tests {
                     Some(f) => assert_eq!(f, &(next, stress, squares), "{level:?}"),
                 }
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tmp_bench {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn tmp_bench_levels() {
-        let n: usize = std::env::var("BN").map(|v| v.parse().unwrap()).unwrap_or(2000);
-        let dims = 2;
-        let mut rng = crate::random::Mulberry32::new(3);
-        let pts: Vec<f64> = (0..n * 10).map(|_| rng.next_f64()).collect();
-        let d = crate::distance::distance_matrix(crate::input::Points::new("p", &pts, 10).unwrap()).unwrap();
-        let diss = Dissimilarities::new(&d, n).unwrap();
-        let x: Vec<f64> = (0..n * dims).map(|_| rng.next_f64()).collect();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        for level in [SimdLevel::Avx512, SimdLevel::Avx512, SimdLevel::Avx512] {
-            let mut ws = Workspace::new(n, dims);
-            ws.level = level;
-            let mut next = vec![0.0; n * dims];
-            let mut sink = 0.0;
-            fn cpu_ns() -> f64 {
-                std::fs::read_dir("/proc/self/task").unwrap().map(|e| {
-                    let p = e.unwrap().path().join("schedstat");
-                    std::fs::read_to_string(p).unwrap().split_whitespace().next().unwrap().parse::<f64>().unwrap()
-                }).sum()
-            }
-            let c0 = cpu_ns();
-            for _ in 0..50 {
-                sink += pool.install(|| pass(&diss, &x, &mut next, &mut ws)).0;
-            }
-            let el = (cpu_ns() - c0) * 1e-9;
-            println!("{level:?}: {:.3} ms/pass, {:.3} ns/pair sink {sink}", el * 1e3 / 50.0, el * 1e9 / 50.0 / (n * (n - 1) / 2) as f64);
         }
     }
 }

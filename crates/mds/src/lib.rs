@@ -14,6 +14,7 @@ mod fit_error;
 mod guttman;
 mod input;
 mod random;
+mod simd;
 mod smacof;
 
 pub use classical::classical_mds;

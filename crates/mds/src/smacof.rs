@@ -14,12 +14,12 @@
 //! stress of X_t, which is what the convergence test of the previous
 //! iteration needs; the extra memory is O(n * dims).
 
-use fastkernels_common::{Flow, ProgressHook};
 use crate::classical::classical_mds;
 use crate::error::MdsError;
 use crate::guttman::{pass, Workspace};
 use crate::input::Dissimilarities;
 use crate::random::Mulberry32;
+use fastkernels_common::{Flow, ProgressHook};
 
 /// How the first configuration is chosen.
 #[derive(Debug, Clone, PartialEq)]
