@@ -8,13 +8,13 @@
 //! stripes run in parallel and are combined in stripe order. So the result
 //! is the same bit for bit for every thread count.
 //!
-//! SIMD, picked at run time: the AVX2 and portable variants are one generic
-//! loop over blocks of 8 lanes that LLVM vectorises, with correctly rounded
-//! `sqrt` and division and no fused multiply-add, so they agree to the bit.
-//! The AVX-512 variant (`guttman_avx512.rs`) replaces `sqrt` + division, the
-//! bottleneck, by `vrsqrt14pd` and two Newton steps: a few ulp away, so
-//! results may differ in the last bits between CPUs with and without
-//! AVX-512F (never between thread counts).
+//! SIMD (dims 1-4): one generic loop over blocks of 8 lanes that LLVM
+//! vectorises, compiled for AVX-512F, AVX2 and portable code and picked at
+//! run time (`simd.rs`). It uses correctly rounded `sqrt` and division and no
+//! fused multiply-add, so every level gives the same bits. (`vrsqrt14pd` or
+//! `vrcp14pd` with Newton steps, and FMA, were measured no faster on Zen 4.)
+//! Every other pass sweeps the rows backwards, so it starts on the
+//! dissimilarities that the previous pass read last (still in cache).
 //!
 //! Extra memory: the embedding in structure-of-arrays form plus
 //! `STRIPES` accumulators of n x dims doubles, i.e. O(n * dims).
