@@ -62,6 +62,39 @@ pub(crate) fn try_zeroed(name: &'static str, n: usize, len: usize) -> Result<Vec
     Ok(v)
 }
 
+/// Side of the tiles of the symmetry scan: a tile and its mirror stay in L1.
+const SYMMETRY_BLOCK: usize = 64;
+
+fn within_tolerance(a: f64, b: f64) -> bool {
+    (a - b).abs() <= SYMMETRY_TOLERANCE * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Every entry finite and >= 0, zero diagonal, symmetric within tolerance:
+/// a fast scan (row-major for the entries, tile by tile for the mirrored
+/// pairs) that says only yes or no. `data.len() == n * n`.
+fn is_valid_fast(data: &[f64], n: usize) -> bool {
+    if !data.iter().all(|v| v.is_finite() && *v >= 0.0) {
+        return false;
+    }
+    if (0..n).any(|i| data[i * n + i] != 0.0) {
+        return false;
+    }
+    for bi in (0..n).step_by(SYMMETRY_BLOCK) {
+        let i_end = (bi + SYMMETRY_BLOCK).min(n);
+        for bj in (bi..n).step_by(SYMMETRY_BLOCK) {
+            let j_end = (bj + SYMMETRY_BLOCK).min(n);
+            for i in bi..i_end {
+                for j in bj.max(i + 1)..j_end {
+                    if !within_tolerance(data[i * n + j], data[j * n + i]) {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
 /// A square, symmetric matrix of finite non-negative dissimilarities with a
 /// zero diagonal, n >= 2.
 #[derive(Debug, Clone, Copy)]
@@ -84,6 +117,10 @@ impl<'a> Dissimilarities<'a> {
                 data.len()
             )));
         }
+        if is_valid_fast(data, n) {
+            return Ok(Self { data, n });
+        }
+        // Something is wrong: find the first offence in row-major order.
         for i in 0..n {
             for j in i..n {
                 let a = data[i * n + j];
@@ -101,7 +138,7 @@ impl<'a> Dissimilarities<'a> {
                         i * n + i
                     )));
                 }
-                if (a - b).abs() > SYMMETRY_TOLERANCE * a.abs().max(b.abs()).max(1.0) {
+                if !within_tolerance(a, b) {
                     return Err(MdsError::invalid(format!(
                         "dissimilarities must be symmetric: [{i}][{j}] = {a} but [{j}][{i}] = {b}"
                     )));

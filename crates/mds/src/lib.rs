@@ -11,8 +11,10 @@ mod distance;
 mod eigen;
 mod error;
 mod fit_error;
+mod guttman;
 mod input;
 mod random;
+mod simd;
 mod smacof;
 
 pub use classical::classical_mds;

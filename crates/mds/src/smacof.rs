@@ -8,20 +8,18 @@
 //!     if it > 0 and (old_stress - stress) / (sum_ij d_ij(X)^2 / 2) < eps: break
 //! ```
 //!
-//! B is never built: one parallel pass over the rows computes, for the
-//! current X, row i of B X (needs only d_ij of row i, computed on the fly)
-//! together with row i's stress and squared distances. A pass therefore
-//! yields X_{t+1} and the stress of X_t, which is what the convergence test of
-//! the previous iteration needs; the extra memory is O(n * dims).
-
-use fastkernels_common::{Flow, ProgressHook};
-use rayon::prelude::*;
+//! B is never built: one parallel pass over the pairs i < j (`guttman.rs`)
+//! computes, for the current X, B X (d_ij computed on the fly) together with
+//! the stress and squared distances. A pass therefore yields X_{t+1} and the
+//! stress of X_t, which is what the convergence test of the previous
+//! iteration needs; the extra memory is O(n * dims).
 
 use crate::classical::classical_mds;
-use crate::distance::squared_distance;
 use crate::error::MdsError;
+use crate::guttman::{pass, Workspace};
 use crate::input::Dissimilarities;
 use crate::random::Mulberry32;
+use fastkernels_common::{Flow, ProgressHook};
 
 /// How the first configuration is chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,68 +53,6 @@ pub struct SmacofResult {
     pub normalized_stress: f64,
     pub iterations: usize,
     pub converged: bool,
-}
-
-/// Zero distances are replaced by this before dividing (as scikit-learn).
-const ZERO_DISTANCE: f64 = 1e-5;
-
-/// Per-row results of one pass: the row's stress and squared distances.
-#[derive(Clone, Copy, Default)]
-struct RowStats {
-    stress: f64,
-    squares: f64,
-}
-
-#[inline(always)]
-fn guttman_row(
-    diss: &Dissimilarities<'_>,
-    x: &[f64],
-    dims: usize,
-    i: usize,
-    acc: &mut [f64],
-) -> RowStats {
-    let xi = &x[i * dims..(i + 1) * dims];
-    let row = diss.row(i);
-    acc.fill(0.0);
-    let mut stats = RowStats::default();
-    for (j, (xj, &delta)) in x.chunks_exact(dims).zip(row).enumerate() {
-        if j == i {
-            continue;
-        }
-        let q = squared_distance(xi, xj);
-        let d = q.sqrt();
-        let e = d - delta;
-        stats.stress += e * e;
-        stats.squares += q;
-        let ratio = delta / if d == 0.0 { ZERO_DISTANCE } else { d };
-        for ((a, u), v) in acc.iter_mut().zip(xi).zip(xj) {
-            *a += ratio * (u - v);
-        }
-    }
-    stats
-}
-
-/// One pass: `next` = Guttman transform of `x`; returns (stress, sum of
-/// squared distances) of `x`, both over pairs i < j.
-fn pass(diss: &Dissimilarities<'_>, x: &[f64], dims: usize, next: &mut [f64]) -> (f64, f64) {
-    let n = diss.n;
-    let inv_n = 1.0 / n as f64;
-    let stats: Vec<RowStats> = next
-        .par_chunks_mut(dims)
-        .enumerate()
-        .map(|(i, out)| {
-            let stats = guttman_row(diss, x, dims, i, out);
-            for v in out.iter_mut() {
-                *v *= inv_n;
-            }
-            stats
-        })
-        .collect();
-    // Fixed combine order (row order) whatever the pool size.
-    let (stress, squares) = stats
-        .iter()
-        .fold((0.0, 0.0), |(s, q), r| (s + r.stress, q + r.squares));
-    (stress / 2.0, squares / 2.0)
 }
 
 fn validate(diss: &Dissimilarities<'_>, p: &SmacofParams) -> Result<(), MdsError> {
@@ -171,14 +107,15 @@ fn run_once(
     hook: ProgressHook<'_>,
 ) -> Result<SmacofResult, MdsError> {
     let mut next = vec![0.0; x.len()];
+    let mut ws = Workspace::new(diss.n, p.dims);
     // Pass 0 moves the initial configuration; pass t >= 1 measures X_t.
-    pass(diss, &x, p.dims, &mut next);
+    pass(diss, &x, &mut next, &mut ws);
     std::mem::swap(&mut x, &mut next);
     let mut old_stress = f64::NAN;
     let mut iteration = 0;
     loop {
         iteration += 1;
-        let (stress, squares) = pass(diss, &x, p.dims, &mut next);
+        let (stress, squares) = pass(diss, &x, &mut next, &mut ws);
         *counter += 1;
         if hook(*counter, stress) == Flow::Stop {
             return Err(MdsError::Cancelled);
