@@ -4,6 +4,7 @@
 //! error enums, which implement [`Classify`] so that the binding crate can turn
 //! every kernel's errors into the right JS error class with one function.
 
+pub mod alloc;
 pub mod reduce;
 
 use std::fmt;

@@ -235,8 +235,8 @@ fn fill_tiles(points: &Points<'_>, soa: &[f64], writer: TileWriter, level: SimdL
 pub fn distance_matrix(points: Points<'_>) -> Result<Vec<f64>, MdsError> {
     let n = points.n;
     let len = check_matrix_size("points", n)?;
-    let mut out: Vec<f64> = Vec::new();
-    out.try_reserve_exact(len)
+    // Huge pages for the fresh output: see fastkernels_common::alloc.
+    let mut out: Vec<f64> = fastkernels_common::alloc::with_capacity(len)
         .map_err(|_| MdsError::TooLarge { name: "points", n })?;
     let soa = coordinate_major(&points);
     fill_tiles(
