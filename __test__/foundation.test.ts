@@ -4,11 +4,9 @@ import path from "node:path";
 
 import { backend, getDefaultThreads, MAX_THREADS, setDefaultThreads } from "../ts";
 import { debugPanicAsync, debugPanicSync } from "../ts/internal";
-import { native } from "../ts/native";
 import { resolveThreads } from "../ts/threads";
 
 const root = path.join(__dirname, "..");
-const describeNative = native ? describe : describe.skip;
 
 describe("backend selection", () => {
   test("the native addon is built and loaded in this repository", () => {
@@ -55,7 +53,7 @@ describe("threads", () => {
   });
 });
 
-describeNative("panics never cross the boundary", () => {
+describe("panics never cross the boundary", () => {
   test("a panic in a sync kernel throws an Error naming the kernel", () => {
     expect(() => debugPanicSync("boom-sync")).toThrow(/internal error in native debugPanic.*boom-sync/);
   });
