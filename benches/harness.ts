@@ -10,6 +10,9 @@ import path from "node:path";
 
 import { Bench } from "tinybench";
 
+// A default import: tsx compiles ts/ as CommonJS whose named exports ESM cannot see.
+import random from "../ts/random.js";
+
 export interface BenchCase {
   /** Row label, e.g. "native, 2 threads". */
   name: string;
@@ -119,14 +122,5 @@ export function saveResults(file: string): void {
   writeFileSync(path.join(dir, `${file}.json`), `${JSON.stringify({ machine: machineDescription(), sink, groups: results }, null, 2)}\n`);
 }
 
-/** Deterministic data for benchmarks: mulberry32. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic data for benchmarks: mulberry32, the project's one seeded generator. */
+export const seededRandom = random.mulberry32;

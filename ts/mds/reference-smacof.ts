@@ -8,7 +8,7 @@
  * a generator that yields after every iteration, so the sync API runs it to
  * the end and the async API yields to the event loop in between.
  */
-import { mulberry32 } from "./random";
+import { mulberry32 } from "../random";
 import { squaredDistance } from "./reference";
 import type { SmacofSettings } from "./validate";
 

@@ -1,7 +1,8 @@
 /**
- * mulberry32, the seeded generator shared with the Rust kernels
- * (`crates/mds/src/random.rs`): both backends draw the same random initial
- * configurations for the same seed.
+ * mulberry32, the one seeded generator of the project: SMACOF's random
+ * initialisation (mirrored in `crates/mds/src/random.rs`, so both backends
+ * draw the same configurations for the same seed), the demo scene, the tests'
+ * and the benchmarks' data.
  */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
