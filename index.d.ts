@@ -106,11 +106,19 @@ export declare function gmmLogLikelihoodAsync(intensities: Float64Array, weights
 
 export declare function gmmPredictBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
 
+export declare function gmmPredictBytesAsync(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Uint8Array>
+
 export declare function gmmPredictValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
+
+export declare function gmmPredictValuesAsync(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Uint8Array>
 
 export declare function gmmProbaBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
 
+export declare function gmmProbaBytesAsync(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
+
 export declare function gmmProbaValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+
+export declare function gmmProbaValuesAsync(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
 
 export declare function gmmResponsibilities(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
 

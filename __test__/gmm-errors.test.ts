@@ -21,8 +21,9 @@ type Kind = typeof TypeError | typeof RangeError;
 type Args = [unknown, unknown, unknown, unknown];
 
 const perSampleCases: Array<[string, Args, Kind, string]> = [
-  ["intensities not a Float64Array", [[0.1, 0.2], w, m, s], TypeError, "intensities must be a Float64Array, got Array(2)"],
-  ["intensities Float32Array", [new Float32Array(2), w, m, s], TypeError, "intensities must be a Float64Array, got Float32Array(2)"],
+  ["intensities not a Float64Array", [[0.1, 0.2], w, m, s], TypeError, "intensities must be a Float64Array or a Float32Array, got Array(2)"],
+  ["intensities Int32Array", [new Int32Array(2), w, m, s], TypeError, "intensities must be a Float64Array or a Float32Array, got Int32Array(2)"],
+  ["NaN in Float32Array intensities", [new Float32Array([0.5, NaN]), w, m, s], RangeError, "intensities[1] must be a finite number, got NaN"],
   ["weights missing", [x, undefined, m, s], TypeError, "weights must be a Float64Array, got undefined"],
   ["empty intensities", [f(), w, m, s], RangeError, "intensities must not be empty, got Float64Array(0)"],
   ["NaN in intensities", [f(0.1, NaN), w, m, s], RangeError, "intensities[1] must be a finite number, got NaN"],
@@ -71,10 +72,12 @@ describe.each([0, 1])("per-sample kernels reject bad input (threads = %i)", (thr
     expect(() => predictProba(big, many, { threads })).toThrow(message.replace("intensities", "data"));
   });
 
-  test("arguments are checked in order: the first bad one is reported", () => {
+  test("structural checks run in argument order, before the backend's value scan of the data", () => {
     const call = () => computeExpsumStable([0.1] as never, undefined as never, f(), f(-1), { threads });
-    expect(call).toThrow("intensities must be a Float64Array, got Array(1)");
+    expect(call).toThrow("intensities must be a Float64Array or a Float32Array, got Array(1)");
     expect(() => computeExpsumStable(x, undefined as never, f(), f(-1), { threads })).toThrow("weights must be a Float64Array, got undefined");
+    // NaN in the data is found by the backend's scan, after the parameters were checked.
+    expect(() => computeExpsumStable(f(NaN), w, m, f(-1, 0.1), { threads })).toThrow("stdevs[0] must be a finite number > 0, got -1");
   });
 
   test("bad options", () => {
@@ -84,8 +87,8 @@ describe.each([0, 1])("per-sample kernels reject bad input (threads = %i)", (thr
 });
 
 const fitCases: Array<[string, unknown, unknown, Kind, string]> = [
-  ["data an Array", [0.1], { components: 2, iterations: 1 }, TypeError, "data must be a Float64Array or a Uint8Array, got Array(1)"],
-  ["data Int32Array", new Int32Array(3), { components: 2, iterations: 1 }, TypeError, "data must be a Float64Array or a Uint8Array, got Int32Array(3)"],
+  ["data an Array", [0.1], { components: 2, iterations: 1 }, TypeError, "data must be a Float64Array, Float32Array, Uint8Array or Uint8ClampedArray, got Array(1)"],
+  ["data Int32Array", new Int32Array(3), { components: 2, iterations: 1 }, TypeError, "data must be a Float64Array, Float32Array, Uint8Array or Uint8ClampedArray, got Int32Array(3)"],
   ["empty Float64Array", f(), { components: 2, iterations: 1 }, RangeError, "data must not be empty, got Float64Array(0)"],
   ["empty Uint8Array", new Uint8Array(0), { components: 2, iterations: 1 }, RangeError, "data must not be empty, got Uint8Array(0)"],
   ["NaN data", f(0.1, 0.2, NaN), { components: 2, iterations: 1 }, RangeError, "data[2] must be a finite number, got NaN"],
@@ -135,7 +138,7 @@ describe.each([0, 1])("predictGmm / predictProba reject bad input (threads = %i)
     ["no stdevs or variances", x, { weights: w, means: m }, TypeError, "model must have stdevs or variances, got neither"],
     ["bad variances", x, { weights: w, means: m, variances: f(1, 0) }, RangeError, "model.variances[1] must be a finite number > 0, got 0"],
     ["means mismatch", x, { weights: w, means: f(1), stdevs: s }, RangeError, "model.means must have length 2"],
-    ["data Float32Array", new Float32Array(1), model, TypeError, "data must be a Float64Array or a Uint8Array, got Float32Array(1)"],
+    ["data Int16Array", new Int16Array(1), model, TypeError, "data must be a Float64Array, Float32Array, Uint8Array or Uint8ClampedArray, got Int16Array(1)"],
     ["data NaN", f(NaN), model, RangeError, "data[0] must be a finite number, got NaN"],
   ] as Array<[string, unknown, unknown, Kind, string]>)("%s", (_label, data, mdl, kind, message) => {
     for (const fn of [predictGmm, predictProba]) {

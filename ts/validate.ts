@@ -75,6 +75,16 @@ export function assertInteger(name: string, value: unknown, min: number, max = N
   }
 }
 
+/**
+ * A size-like parameter against its documented limit (checked before
+ * anything is allocated): `iterations must be at most 10000000 (MAX_ITERATIONS), got 1000000000000`.
+ */
+export function assertAtMost(name: string, value: number, limit: number, limitName: string): void {
+  if (value > limit) {
+    throw new RangeError(`${name} must be at most ${limit} (${limitName}), got ${show(value)}`);
+  }
+}
+
 export interface NumberBounds {
   /** Smallest allowed value (inclusive unless `exclusiveMin`). */
   min?: number;

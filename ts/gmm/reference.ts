@@ -211,7 +211,10 @@ function evaluate(samples: WeightedSamples, mix: CheckedMixture): PassStats {
  * evaluation: its statistics give the next M-step and its log-likelihood is
  * that of the parameters just computed.
  */
-export function* fitGmmSteps(data: GmmData, options: ResolvedFitOptions): Generator<void, GmmFit, void> {
+export function* fitGmmSteps(
+  data: GmmData,
+  options: ResolvedFitOptions,
+): Generator<{ done: number; total: number; logLikelihood: number }, GmmFit, void> {
   const samples = weightedSamples(data);
   const k = options.components;
   const means = Float64Array.from(options.init.means);
@@ -236,12 +239,12 @@ export function* fitGmmSteps(data: GmmData, options: ResolvedFitOptions): Genera
     }
     stats = evaluate(samples, { weights, means, stdevs });
     logLikelihoods.push(stats.logLikelihood);
+    yield { done: iteration, total: options.iterations, logLikelihood: stats.logLikelihood };
     const n = logLikelihoods.length;
     if (options.tol !== undefined && n >= 2 && Math.abs(logLikelihoods[n - 1] - logLikelihoods[n - 2]) <= options.tol * samples.total) {
       converged = true;
       break;
     }
-    if (iteration < options.iterations) yield;
   }
   return {
     means,

@@ -58,7 +58,10 @@ export interface FitGmmOptions extends KernelOptions {
   regCovar?: number;
 }
 
-export interface FitGmmAsyncOptions extends FitGmmOptions, AsyncKernelOptions {}
+export interface FitGmmAsyncOptions extends FitGmmOptions, AsyncKernelOptions {
+  /** Alias of `onProgress`, kept from 0.1. */
+  onIteration?: AsyncKernelOptions["onProgress"];
+}
 
 /** The result of `fitGmm`; also usable as a `GmmModel`. */
 export interface GmmFit {
@@ -74,5 +77,9 @@ export interface GmmFit {
   converged: boolean;
 }
 
-/** Samples of a fit or prediction: values, or 8-bit pixels read as `v / 255`. */
-export type GmmData = Float64Array | Uint8Array;
+/**
+ * Samples of a fit or prediction: values (a Float32Array is widened to
+ * float64, one copy), or 8-bit pixels read as `v / 255` (Uint8Array, or
+ * Uint8ClampedArray such as canvas `ImageData.data`, read in place).
+ */
+export type GmmData = Float64Array | Float32Array | Uint8Array | Uint8ClampedArray;

@@ -4,6 +4,7 @@
  */
 import {
   assertAllFinite,
+  assertAtMost,
   assertFloat64Array,
   assertInteger,
   assertLength,
@@ -13,7 +14,10 @@ import {
   isTypedArrayOf,
   show,
 } from "../validate";
-import type { FitGmmOptions, GmmData, GmmInit, GmmModel } from "./types";
+import type { FitGmmOptions, GmmInit, GmmModel } from "./types";
+
+/** Data after the structural checks: float64 values or 8-bit pixels. */
+export type CheckedData = Float64Array | Uint8Array;
 
 /** A checked mixture: three arrays of the same length K >= 1. */
 export interface CheckedMixture {
@@ -22,11 +26,15 @@ export interface CheckedMixture {
   stdevs: Float64Array;
 }
 
-/** The default variance floor (see `FitGmmOptions.varianceFloor`). */
-export const DEFAULT_VARIANCE_FLOOR = 1e-12;
+import { DEFAULT_VARIANCE_FLOOR, MAX_COMPONENTS, MAX_ITERATIONS, MAX_LABEL_COMPONENTS, MAX_OUTPUT_ELEMENTS } from "../limits.generated";
 
-/** Most elements a typed array can hold in Node (2^32). */
-export const MAX_OUTPUT_LENGTH = 2 ** 32;
+export { DEFAULT_VARIANCE_FLOOR, MAX_LABEL_COMPONENTS };
+
+/** Most elements one output typed array may hold (see `MAX_OUTPUT_ELEMENTS`). */
+export const MAX_OUTPUT_LENGTH = MAX_OUTPUT_ELEMENTS;
+
+/** The option keys of `fitGmm` besides the common ones. */
+export const FIT_OPTION_KEYS = ["components", "iterations", "tol", "init", "varianceFloor", "regCovar"] as const;
 
 /** K planes of N values must fit in one Float64Array. */
 export function checkPlanesFit(dataName: string, n: number, k: number): void {
@@ -37,8 +45,6 @@ export function checkPlanesFit(dataName: string, n: number, k: number): void {
   }
 }
 
-/** Largest K `predictGmm` accepts: its labels are bytes. */
-export const MAX_LABEL_COMPONENTS = 256;
 
 function assertScales(name: string, values: Float64Array): void {
   for (let i = 0; i < values.length; i++) {
@@ -65,6 +71,9 @@ function assertComponentCount(name: string, values: Float64Array): void {
   if (values.length === 0) {
     throw new RangeError(`${name} must have at least 1 component (K >= 1), got length 0`);
   }
+  if (values.length > MAX_COMPONENTS) {
+    throw new RangeError(`${name} must have at most ${MAX_COMPONENTS} components (MAX_COMPONENTS), got length ${values.length}`);
+  }
 }
 
 /** weights, means, stdevs: Float64Arrays of one length K >= 1, finite, stdevs > 0, weights >= 0. */
@@ -82,22 +91,47 @@ export function checkMixture(weights: unknown, means: unknown, stdevs: unknown, 
   return { weights, means, stdevs };
 }
 
-/** Intensities for the per-sample kernels: a non-empty Float64Array of finite values. */
+/**
+ * Intensities for the per-sample kernels: a non-empty Float64Array (a
+ * Float32Array is widened to one; that copy is its documented cost).
+ * Structural only: the finite-value scan runs in the backend that does the
+ * work (`scanFinite` in the reference, the binding's check in Rust).
+ */
 export function checkIntensities(name: string, values: unknown): Float64Array {
-  assertFloat64Array(name, values);
-  assertNonEmpty(name, values);
-  assertAllFinite(name, values);
-  return values;
+  if (isTypedArrayOf(values, "Float32Array")) {
+    assertNonEmpty(name, values as Float32Array);
+    return Float64Array.from(values as Float32Array);
+  }
+  if (!isTypedArrayOf(values, "Float64Array")) {
+    throw new TypeError(`${name} must be a Float64Array or a Float32Array, got ${show(values)}`);
+  }
+  assertNonEmpty(name, values as Float64Array);
+  return values as Float64Array;
 }
 
-/** Fit or prediction data: a non-empty Float64Array of finite values, or a non-empty Uint8Array. */
-export function checkData(name: string, data: unknown): GmmData {
-  if (isTypedArrayOf(data, "Uint8Array")) {
-    assertNonEmpty(name, data as Uint8Array);
-    return data as Uint8Array;
+/**
+ * Fit or prediction data: a non-empty Float64Array/Float32Array of values,
+ * or 8-bit pixels (Uint8Array, or Uint8ClampedArray such as canvas
+ * ImageData.data, viewed as a Uint8Array without a copy).
+ */
+export function checkData(name: string, data: unknown): CheckedData {
+  if (isTypedArrayOf(data, "Uint8Array") || isTypedArrayOf(data, "Uint8ClampedArray")) {
+    const bytes = data as Uint8Array;
+    assertNonEmpty(name, bytes);
+    return isTypedArrayOf(data, "Uint8Array") ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
-  if (isTypedArrayOf(data, "Float64Array")) return checkIntensities(name, data);
-  throw new TypeError(`${name} must be a Float64Array or a Uint8Array, got ${show(data)}`);
+  if (isTypedArrayOf(data, "Float64Array") || isTypedArrayOf(data, "Float32Array")) return checkIntensities(name, data);
+  throw new TypeError(
+    `${name} must be a Float64Array, Float32Array, Uint8Array or Uint8ClampedArray, got ${show(data)}`,
+  );
+}
+
+/**
+ * The data scan of the reference backend: every value finite. The native
+ * backend runs the same check in Rust with the same message.
+ */
+export function scanFinite(name: string, values: ArrayLike<number>): void {
+  assertAllFinite(name, values);
 }
 
 /** A model for prediction: `stdevs`, or else `variances` (converted by sqrt). */
@@ -143,7 +177,9 @@ export function checkFitOptions(options: unknown, name = "options"): ResolvedFit
   assertOptions(name, options);
   const o = options as FitGmmOptions;
   assertInteger(`${name}.components`, o.components, 1);
+  assertAtMost(`${name}.components`, o.components, MAX_COMPONENTS, "MAX_COMPONENTS");
   assertInteger(`${name}.iterations`, o.iterations, 1);
+  assertAtMost(`${name}.iterations`, o.iterations, MAX_ITERATIONS, "MAX_ITERATIONS");
   if (o.tol !== undefined) assertNumber(`${name}.tol`, o.tol, { min: 0, max: Number.MAX_VALUE });
   const varianceFloor = o.varianceFloor ?? DEFAULT_VARIANCE_FLOOR;
   assertNumber(`${name}.varianceFloor`, varianceFloor, { min: 0, exclusiveMin: true, max: Number.MAX_VALUE });

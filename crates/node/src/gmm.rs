@@ -386,3 +386,140 @@ pub fn gmm_proba_bytes(
     })?;
     Ok(Float64Array::new(r))
 }
+
+/// Owned copies of a prediction's inputs for an async call.
+struct OwnedModel {
+    weights: Vec<f64>,
+    means: Vec<f64>,
+    stdevs: Vec<f64>,
+}
+
+impl OwnedModel {
+    fn of(weights: &[f64], means: &[f64], stdevs: &[f64]) -> Self {
+        Self {
+            weights: weights.to_vec(),
+            means: means.to_vec(),
+            stdevs: stdevs.to_vec(),
+        }
+    }
+}
+
+#[napi(
+    js_name = "gmmPredictValuesAsync",
+    ts_return_type = "Promise<Uint8Array>"
+)]
+pub fn gmm_predict_values_async<'env>(
+    env: &'env Env,
+    data: &[f64],
+    weights: &[f64],
+    means: &[f64],
+    stdevs: &[f64],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
+    run_async(
+        env,
+        "predictGmm",
+        threads,
+        move || {
+            predict(
+                Samples::Values(&data),
+                &m.weights,
+                &m.means,
+                &m.stdevs,
+                predict_labels,
+            )
+        },
+        |labels| Ok(Uint8Array::new(labels)),
+    )
+}
+
+#[napi(
+    js_name = "gmmPredictBytesAsync",
+    ts_return_type = "Promise<Uint8Array>"
+)]
+pub fn gmm_predict_bytes_async<'env>(
+    env: &'env Env,
+    data: &[u8],
+    weights: &[f64],
+    means: &[f64],
+    stdevs: &[f64],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
+    run_async(
+        env,
+        "predictGmm",
+        threads,
+        move || {
+            predict(
+                Samples::Bytes(&data),
+                &m.weights,
+                &m.means,
+                &m.stdevs,
+                predict_labels,
+            )
+        },
+        |labels| Ok(Uint8Array::new(labels)),
+    )
+}
+
+#[napi(
+    js_name = "gmmProbaValuesAsync",
+    ts_return_type = "Promise<Float64Array>"
+)]
+pub fn gmm_proba_values_async<'env>(
+    env: &'env Env,
+    data: &[f64],
+    weights: &[f64],
+    means: &[f64],
+    stdevs: &[f64],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
+    run_async(
+        env,
+        "predictProba",
+        threads,
+        move || {
+            predict(
+                Samples::Values(&data),
+                &m.weights,
+                &m.means,
+                &m.stdevs,
+                predict_proba,
+            )
+        },
+        |r| Ok(Float64Array::new(r)),
+    )
+}
+
+#[napi(
+    js_name = "gmmProbaBytesAsync",
+    ts_return_type = "Promise<Float64Array>"
+)]
+pub fn gmm_proba_bytes_async<'env>(
+    env: &'env Env,
+    data: &[u8],
+    weights: &[f64],
+    means: &[f64],
+    stdevs: &[f64],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
+    run_async(
+        env,
+        "predictProba",
+        threads,
+        move || {
+            predict(
+                Samples::Bytes(&data),
+                &m.weights,
+                &m.means,
+                &m.stdevs,
+                predict_proba,
+            )
+        },
+        |r| Ok(Float64Array::new(r)),
+    )
+}
