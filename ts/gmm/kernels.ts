@@ -50,7 +50,9 @@ function copyPerSample(call: PerSampleCall): PerSampleCall {
   return { dataName: call.dataName, x: call.x.slice(), mix };
 }
 
-function* once<R>(compute: () => R): Steps<R> {
+// A single-pass kernel is a computation of one step: it finishes at the first next().
+// eslint-disable-next-line require-yield
+export function* once<R>(compute: () => R): Steps<R> {
   return compute();
 }
 
@@ -170,10 +172,11 @@ export const predictKernel = registerKernel<[data: GmmData, model: GmmModel, opt
     }
     return { data: x, mix };
   },
-  *reference({ data, mix }) {
-    scanData("data", data);
-    return reference.predictGmm(data, mix);
-  },
+  reference: ({ data, mix }) =>
+    once(() => {
+      scanData("data", data);
+      return reference.predictGmm(data, mix);
+    }),
   native: ({ data, mix }, b, threads) =>
     isBytes(data)
       ? b.gmmPredictBytes(data, mix.weights, mix.means, mix.stdevs, threads)
@@ -195,10 +198,11 @@ export const probaKernel = registerKernel<[data: GmmData, model: GmmModel, optio
     checkPlanesFit("data", x.length, mix.weights.length);
     return { data: x, mix };
   },
-  *reference({ data, mix }) {
-    scanData("data", data);
-    return reference.predictProba(data, mix);
-  },
+  reference: ({ data, mix }) =>
+    once(() => {
+      scanData("data", data);
+      return reference.predictProba(data, mix);
+    }),
   native: ({ data, mix }, b, threads) =>
     isBytes(data)
       ? b.gmmProbaBytes(data, mix.weights, mix.means, mix.stdevs, threads)
