@@ -60,6 +60,12 @@ export interface KernelDefinition<A extends unknown[], C, R> {
   copyInputs?(call: C): C;
 }
 
+// A single-pass kernel is a computation of one step: it finishes at the first next().
+// eslint-disable-next-line require-yield
+export function* once<R>(compute: () => R): Steps<R> {
+  return compute();
+}
+
 function drain<R>(steps: Steps<R>): R {
   for (;;) {
     const step = steps.next();

@@ -3,7 +3,7 @@
  * operation (structural checks, reference, native sync and async entries).
  * `ts/gmm/index.ts` exposes them under the public names.
  */
-import { registerKernel } from "../dispatch/kernel";
+import { once, registerKernel } from "../dispatch/kernel";
 import type { Steps } from "../dispatch/kernel";
 import { show } from "../validate";
 import * as reference from "./reference";
@@ -50,11 +50,6 @@ function copyPerSample(call: PerSampleCall): PerSampleCall {
   return { dataName: call.dataName, x: call.x.slice(), mix };
 }
 
-// A single-pass kernel is a computation of one step: it finishes at the first next().
-// eslint-disable-next-line require-yield
-export function* once<R>(compute: () => R): Steps<R> {
-  return compute();
-}
 
 function referencePerSample<R>(compute: (x: Float64Array, mix: CheckedMixture) => R) {
   return (call: PerSampleCall): Steps<R> =>
