@@ -71,9 +71,18 @@ export declare function gmmExpsumStable(intensities: Float64Array, weights: Floa
 
 export declare function gmmExpsumStableAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<GmmExpsumOutput>
 
+/**
+ * An async fit's result and how many progress events it queued (the TS
+ * layer resolves once all of them were delivered).
+ */
+export interface GmmFitAsyncOutput {
+  fit: GmmFitOutput
+  progressEvents: number
+}
+
 export declare function gmmFitBytes(data: Uint8Array, params: GmmFitParams, threads: number): GmmFitOutput
 
-export declare function gmmFitBytesAsync(data: Uint8Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null): Promise<GmmFitOutput>
+export declare function gmmFitBytesAsync(data: Uint8Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmFitAsyncOutput>
 
 export interface GmmFitOutput {
   means: Float64Array
@@ -98,7 +107,7 @@ export interface GmmFitParams {
 
 export declare function gmmFitValues(data: Float64Array, params: GmmFitParams, threads: number): GmmFitOutput
 
-export declare function gmmFitValuesAsync(data: Float64Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null): Promise<GmmFitOutput>
+export declare function gmmFitValuesAsync(data: Float64Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmFitAsyncOutput>
 
 export declare function gmmLogLikelihood(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): number
 
@@ -119,6 +128,16 @@ export declare function gmmProbaBytesAsync(data: Uint8Array, weights: Float64Arr
 export declare function gmmProbaValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
 
 export declare function gmmProbaValuesAsync(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
+
+/**
+ * One EM iteration's progress: `done` of `total` iterations, and the
+ * log-likelihood of the parameters after it.
+ */
+export interface GmmProgress {
+  done: number
+  total: number
+  logLikelihood: number
+}
 
 export declare function gmmResponsibilities(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
 

@@ -4,7 +4,7 @@
 export { backend, nativeUnavailableReason } from "./native";
 export type { BackendName } from "./native";
 export { setDefaultThreads, getDefaultThreads, MAX_THREADS } from "./threads";
-export type { KernelOptions, AsyncKernelOptions } from "./threads";
+export type { KernelOptions, AsyncKernelOptions, ProgressEvent } from "./threads";
 export * from "./gmm";
 export * from "./polygon";
 export * from "./mds";

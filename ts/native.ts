@@ -1,7 +1,9 @@
 /**
  * Loads the native addon once per process, or explains why it is not used.
  *
- * `FASTKERNELS_BACKEND=js` forces the TypeScript reference. If the addon
+ * `FASTKERNELS_BACKEND=js` forces the TypeScript reference, `native` makes a
+ * missing addon an error at load, and any other value is an error at load
+ * (a typo must not silently mean "auto"). If the addon
  * cannot be loaded, everything runs on the reference and one warning names
  * the loader's error (silenced by `FASTKERNELS_SILENT=1`).
  */
@@ -36,8 +38,20 @@ function describeLoadError(error: unknown): string {
   return attempts.length > 0 ? `${head} Tried: ${attempts.join("; ")}` : head;
 }
 
+/** Accepted values of `FASTKERNELS_BACKEND`; unset or empty means "auto". */
+const BACKEND_CHOICES = ["auto", "native", "js"] as const;
+
+function requestedBackend(): (typeof BACKEND_CHOICES)[number] {
+  const raw = process.env.FASTKERNELS_BACKEND;
+  if (raw === undefined || raw === "") return "auto";
+  if ((BACKEND_CHOICES as readonly string[]).includes(raw)) return raw as (typeof BACKEND_CHOICES)[number];
+  throw new RangeError(
+    `FASTKERNELS_BACKEND must be one of ${BACKEND_CHOICES.join(", ")} (or unset), got ${JSON.stringify(raw)}`,
+  );
+}
+
 function load(): LoadResult {
-  const forced = process.env.FASTKERNELS_BACKEND;
+  const forced = requestedBackend();
   if (forced === "js") {
     return { binding: null, reason: "FASTKERNELS_BACKEND=js forces the TypeScript reference" };
   }
@@ -48,7 +62,9 @@ function load(): LoadResult {
     const binding = require("../index.js") as NativeBinding;
     return { binding, reason: null };
   } catch (error) {
-    return { binding: null, reason: `the native addon could not be loaded: ${describeLoadError(error)}` };
+    const reason = `the native addon could not be loaded: ${describeLoadError(error)}`;
+    if (forced === "native") throw new Error(`FASTKERNELS_BACKEND=native, but ${reason}`);
+    return { binding: null, reason };
   }
 }
 

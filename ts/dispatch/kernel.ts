@@ -142,8 +142,36 @@ async function runReference<C, R>(def: KernelDefinition<unknown[], C, R>, call: 
   }
 }
 
+/**
+ * Counts progress events delivered from a native call. Native events travel
+ * through a threadsafe function and may be queued behind the result: a
+ * native result that carries `progressEvents` (how many the kernel queued)
+ * resolves only once all of them were delivered, and none is delivered
+ * after the promise settles.
+ */
+class NativeProgress {
+  private delivered = 0;
+  private expected = -1;
+  private drained: (() => void) | undefined;
+  settled = false;
+  constructor(private readonly relay: ProgressRelay) {}
+
+  readonly sink = (event: ProgressEvent): void => {
+    this.delivered++;
+    if (!this.settled) this.relay.emit(event);
+    if (this.delivered === this.expected) this.drained?.();
+  };
+
+  async drain(result: unknown): Promise<void> {
+    const queued = (result as { progressEvents?: unknown } | null)?.progressEvents;
+    if (typeof queued !== "number") return;
+    delete (result as { progressEvents?: unknown }).progressEvents;
+    this.expected = queued;
+    if (this.delivered < queued) await new Promise<void>((resolve) => (this.drained = resolve));
+  }
+}
+
 async function runNative<C, R>(
-  def: KernelDefinition<unknown[], C, R>,
   nativeAsync: NonNullable<KernelDefinition<unknown[], C, R>["nativeAsync"]>,
   binding: NativeBinding,
   call: C,
@@ -152,21 +180,25 @@ async function runNative<C, R>(
   const { signal } = settings;
   const token = new binding.CancelToken();
   const relay = new ProgressRelay(settings.onProgress, () => token.cancel());
+  const progress = new NativeProgress(relay);
   const onAbort = () => token.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    return await nativeAsync(call, binding, {
+    const result = await nativeAsync(call, binding, {
       threads: settings.threads,
       token,
-      onProgress: relay.active ? relay.emit : undefined,
+      onProgress: relay.active ? progress.sink : undefined,
       borrow: settings.borrow,
     });
+    await progress.drain(result);
+    if (relay.failure) throw relay.failure.error;
+    return result;
   } catch (error) {
     if (relay.failure) throw relay.failure.error;
     throw fromNativeError(error, signal);
   } finally {
+    progress.settled = true;
     signal?.removeEventListener("abort", onAbort);
-    if (relay.failure) token.cancel();
   }
 }
 
@@ -189,7 +221,7 @@ export function asyncEntry<A extends unknown[], C, R>(def: KernelDefinition<A, C
       const own = settings.borrow || !def.copyInputs ? call : def.copyInputs(call);
       result = await runReference(generic, own, settings);
     } else {
-      result = await runNative(generic, def.nativeAsync as never, native, call, settings);
+      result = await runNative(def.nativeAsync as never, native, call, settings);
     }
     if (settings.signal?.aborted) throw abortError(settings.signal);
     return result;

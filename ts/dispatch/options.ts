@@ -76,6 +76,19 @@ function assertCallback(name: string, value: unknown): asserts value is ((event:
 }
 
 /**
+ * `onProgress`, or else the first alias given (0.1's `onIteration`), whose
+ * events also carry `iteration` (= `done`) as they did in 0.1.
+ */
+function progressCallback(o: Record<string, unknown>, aliases: readonly string[]): CallSettings["onProgress"] {
+  if (o.onProgress !== undefined) return o.onProgress as CallSettings["onProgress"];
+  for (const alias of aliases) {
+    const callback = o[alias] as CallSettings["onProgress"];
+    if (callback !== undefined) return (event) => callback({ ...event, iteration: event.done });
+  }
+  return undefined;
+}
+
+/**
  * Checks a call's options object against the kernel's own keys plus the
  * common ones and resolves the common settings. `aliases` maps accepted
  * alternative names of callbacks (`onIteration` for `onProgress`).
@@ -101,7 +114,7 @@ export function readCallSettings(
   return {
     threads,
     signal: o.signal as AbortSignal | undefined,
-    onProgress: o.onProgress as ((event: ProgressEvent) => void) | undefined,
+    onProgress: progressCallback(o, aliases),
     borrow: o.borrow === true,
   };
 }

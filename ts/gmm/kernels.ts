@@ -7,6 +7,7 @@ import { once, registerKernel } from "../dispatch/kernel";
 import type { Steps } from "../dispatch/kernel";
 import { show } from "../validate";
 import * as reference from "./reference";
+import type { GmmProgress } from "../../index";
 import type { ExpsumResult, GmmData, GmmFit, GmmModel } from "./types";
 import {
   checkData,
@@ -130,10 +131,13 @@ export const fitKernel = registerKernel<[data: GmmData, options: unknown], FitCa
   },
   native: ({ data, options }, b, threads) =>
     isBytes(data) ? b.gmmFitBytes(data, fitParams(options), threads) : b.gmmFitValues(data, fitParams(options), threads),
-  nativeAsync: ({ data, options }, b, { threads, token }) =>
-    isBytes(data)
-      ? b.gmmFitBytesAsync(data, fitParams(options), threads, token)
-      : b.gmmFitValuesAsync(data, fitParams(options), threads, token),
+  nativeAsync: async ({ data, options }, b, { threads, token, onProgress }) => {
+    const progress = onProgress as ((event: GmmProgress) => void) | undefined;
+    const out = await (isBytes(data)
+      ? b.gmmFitBytesAsync(data, fitParams(options), threads, token, progress)
+      : b.gmmFitValuesAsync(data, fitParams(options), threads, token, progress));
+    return { ...out.fit, progressEvents: out.progressEvents };
+  },
   copyInputs: ({ data, options }) => ({
     data: data.slice(),
     options: {

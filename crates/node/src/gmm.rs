@@ -7,7 +7,8 @@ use fastkernels_gmm::{
     responsibilities, FitOptions, GmmError, GmmFit, Init, Mixture, Samples,
 };
 use napi::bindgen_prelude::{Float64Array, Object, Uint8Array};
-use napi::{Env, Result};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Result, Status};
 use napi_derive::napi;
 
 use crate::cancel::{CancelToken, StopFlag};
@@ -31,6 +32,25 @@ pub struct GmmFitOutput {
     pub iterations: u32,
     pub converged: bool,
 }
+
+/// One EM iteration's progress: `done` of `total` iterations, and the
+/// log-likelihood of the parameters after it.
+#[napi(object)]
+pub struct GmmProgress {
+    pub done: u32,
+    pub total: u32,
+    pub log_likelihood: f64,
+}
+
+/// An async fit's result and how many progress events it queued (the TS
+/// layer resolves once all of them were delivered).
+#[napi(object)]
+pub struct GmmFitAsyncOutput {
+    pub fit: GmmFitOutput,
+    pub progress_events: u32,
+}
+
+pub type GmmProgressCallback = ThreadsafeFunction<GmmProgress, (), GmmProgress, Status, false>;
 
 /// Fit options resolved by the TS layer (defaults filled in, init computed).
 #[napi(object)]
@@ -275,9 +295,66 @@ pub fn gmm_fit_bytes(data: &[u8], params: GmmFitParams, threads: u32) -> Result<
     Ok(fit_output(out))
 }
 
+/// The samples of an async fit, copied from JS before the call returns.
+enum OwnedSamples {
+    Values(Vec<f64>),
+    Bytes(Vec<u8>),
+}
+
+impl OwnedSamples {
+    fn samples(&self) -> Samples<'_> {
+        match self {
+            Self::Values(v) => Samples::Values(v),
+            Self::Bytes(b) => Samples::Bytes(b),
+        }
+    }
+}
+
+/// Runs an async fit that polls `stop` and reports each iteration to `on_progress`.
+fn fit_async<'env>(
+    env: &'env Env,
+    data: OwnedSamples,
+    options: FitOptions,
+    threads: u32,
+    stop: StopFlag,
+    on_progress: Option<GmmProgressCallback>,
+) -> Result<Object<'env>> {
+    let total = options.iterations as u32;
+    run_async(
+        env,
+        "fitGmm",
+        threads,
+        move || {
+            let mut queued = 0u32;
+            let mut hook = |iteration: usize, log_likelihood: f64| {
+                if let Some(callback) = &on_progress {
+                    // Non-blocking (unbounded queue): the fit never waits for the JS thread.
+                    let event = GmmProgress {
+                        done: iteration as u32,
+                        total,
+                        log_likelihood,
+                    };
+                    if callback.call(event, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                        queued += 1;
+                    }
+                }
+                stop.flow()
+            };
+            let out = fit(data.samples(), &options, &mut hook)?;
+            Ok((out, queued))
+        },
+        |(out, queued)| {
+            Ok(GmmFitAsyncOutput {
+                fit: fit_output(out),
+                progress_events: queued,
+            })
+        },
+    )
+}
+
 #[napi(
     js_name = "gmmFitValuesAsync",
-    ts_return_type = "Promise<GmmFitOutput>"
+    ts_return_type = "Promise<GmmFitAsyncOutput>"
 )]
 pub fn gmm_fit_values_async<'env>(
     env: &'env Env,
@@ -285,33 +362,28 @@ pub fn gmm_fit_values_async<'env>(
     params: GmmFitParams,
     threads: u32,
     token: Option<&CancelToken>,
+    on_progress: Option<GmmProgressCallback>,
 ) -> Result<Object<'env>> {
-    let (data, options, stop) = (copy(data)?, params.to_options(), StopFlag::of(token));
-    run_async(
-        env,
-        "fitGmm",
-        threads,
-        move || fit(Samples::Values(&data), &options, &mut |_, _| stop.flow()),
-        |out| Ok(fit_output(out)),
-    )
+    let data = OwnedSamples::Values(copy(data)?);
+    let stop = StopFlag::of(token);
+    fit_async(env, data, params.to_options(), threads, stop, on_progress)
 }
 
-#[napi(js_name = "gmmFitBytesAsync", ts_return_type = "Promise<GmmFitOutput>")]
+#[napi(
+    js_name = "gmmFitBytesAsync",
+    ts_return_type = "Promise<GmmFitAsyncOutput>"
+)]
 pub fn gmm_fit_bytes_async<'env>(
     env: &'env Env,
     data: &[u8],
     params: GmmFitParams,
     threads: u32,
     token: Option<&CancelToken>,
+    on_progress: Option<GmmProgressCallback>,
 ) -> Result<Object<'env>> {
-    let (data, options, stop) = (copy(data)?, params.to_options(), StopFlag::of(token));
-    run_async(
-        env,
-        "fitGmm",
-        threads,
-        move || fit(Samples::Bytes(&data), &options, &mut |_, _| stop.flow()),
-        |out| Ok(fit_output(out)),
-    )
+    let data = OwnedSamples::Bytes(copy(data)?);
+    let stop = StopFlag::of(token);
+    fit_async(env, data, params.to_options(), threads, stop, on_progress)
 }
 
 fn predict<T>(
