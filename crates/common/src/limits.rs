@@ -32,7 +32,7 @@ pub enum LimitError {
         limit: u128,
         limit_name: &'static str,
     },
-    /// `a_name x b_name` elements exceed `limit` (the constant `limit_name`).
+    /// `a_name × b_name` elements exceed `limit` (the constant `limit_name`).
     Product {
         a_name: &'static str,
         a: u128,
@@ -63,7 +63,7 @@ impl fmt::Display for LimitError {
                 limit_name,
             } => write!(
                 f,
-                "{a_name} x {b_name} = {a} x {b} = {} {what} would exceed the largest output, {limit} elements ({limit_name}); process the data in smaller parts",
+                "{a_name} × {b_name} = {a} × {b} = {} {what} would exceed the largest typed array ({limit} elements, {limit_name}); process the data in smaller parts",
                 a * b
             ),
         }
@@ -157,7 +157,7 @@ mod tests {
         assert!(at_most("k", 5, 5, "K").is_ok());
         let e = output_elements("data.length", usize::MAX, "K", 3, "values").unwrap_err();
         assert!(e.to_string().starts_with(&format!(
-            "data.length x K = {} x 3 = {} values would exceed the largest output, 4294967296 elements (MAX_OUTPUT_ELEMENTS)",
+            "data.length × K = {} × 3 = {} values would exceed the largest typed array (4294967296 elements, MAX_OUTPUT_ELEMENTS)",
             usize::MAX,
             usize::MAX as u128 * 3
         )));
