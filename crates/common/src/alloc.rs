@@ -19,7 +19,11 @@
 //! Measured on the 2-core Firecracker VM (free page reporting on): a clear
 //! win for the distance matrix (`with_capacity`). For the gmm outputs
 //! (`zeroed`) a controlled loop was 2x faster, but `npm run bench:gmm`
-//! regressed in two of four expsum rows, so gmm does not use it yet.
+//! regressed in two of four expsum rows, so gmm allocates with
+//! [`Advice::Plain`] (the same fallible path, without the advice).
+//!
+//! Every helper here reports failure as an [`AllocError`] naming the block;
+//! kernels map it to their own error (class `Range`), never an abort.
 
 use std::alloc::{alloc_zeroed, Layout};
 use std::fmt;
@@ -32,15 +36,45 @@ pub const HUGE_PAGE_THRESHOLD_BYTES: usize = 4 << 20;
 /// base pages).
 const HUGE_PAGE_BYTES: usize = 2 << 20;
 
-/// The allocator refused a block of `len` elements.
+/// Whether a fresh block is advised for huge pages (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advice {
+    /// Advise the 2 MiB-aligned interior of large blocks (`MADV_HUGEPAGE`).
+    HugePages,
+    /// Leave the block alone (the gmm outputs: see the module doc).
+    Plain,
+}
+
+/// The allocator refused a block of `len` elements (`bytes` bytes) meant
+/// for `what`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AllocError {
     pub len: usize,
+    /// Size of the block in bytes (`len * size_of::<T>()`, exact).
+    pub bytes: u128,
+    /// What the block was for, e.g. "the distance matrix".
+    pub what: &'static str,
+}
+
+impl AllocError {
+    pub fn new<T>(len: usize, what: &'static str) -> Self {
+        Self {
+            len,
+            bytes: len as u128 * std::mem::size_of::<T>() as u128,
+            what,
+        }
+    }
 }
 
 impl fmt::Display for AllocError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not allocate {} values", self.len)
+        write!(
+            f,
+            "could not allocate {} values ({:.1} MiB) for {}; process the data in smaller parts",
+            self.len,
+            self.bytes as f64 / (1u64 << 20) as f64,
+            self.what
+        )
     }
 }
 
@@ -62,14 +96,31 @@ unsafe impl Zeroable for u8 {}
 unsafe impl Zeroable for u32 {}
 // SAFETY: as above.
 unsafe impl Zeroable for i32 {}
+// SAFETY: as above.
+unsafe impl Zeroable for usize {}
+
+/// What [`with_capacity`] and [`zeroed`] report their blocks as.
+const OUTPUT: &str = "an output array";
 
 /// An empty vector with capacity for exactly `len` elements, its large
 /// interior advised for huge pages. For kernels that write every element
 /// before `set_len` (no zero-fill pass).
 pub fn with_capacity<T: Copy>(len: usize) -> Result<Vec<T>, AllocError> {
+    with_capacity_for(len, OUTPUT, Advice::HugePages)
+}
+
+/// [`with_capacity`] naming the block and choosing the advice.
+pub fn with_capacity_for<T>(
+    len: usize,
+    what: &'static str,
+    advice: Advice,
+) -> Result<Vec<T>, AllocError> {
     let mut v: Vec<T> = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| AllocError { len })?;
-    advise_huge_pages(v.as_mut_ptr().cast(), len * std::mem::size_of::<T>());
+    v.try_reserve_exact(len)
+        .map_err(|_| AllocError::new::<T>(len, what))?;
+    if advice == Advice::HugePages {
+        advise_huge_pages(v.as_mut_ptr().cast(), len * std::mem::size_of::<T>());
+    }
     Ok(v)
 }
 
@@ -77,20 +128,68 @@ pub fn with_capacity<T: Copy>(len: usize) -> Result<Vec<T>, AllocError> {
 /// The zeros come from the allocator (`calloc`: pages fresh from the kernel
 /// are not written again), so the first touch is still the kernel's own.
 pub fn zeroed<T: Zeroable>(len: usize) -> Result<Vec<T>, AllocError> {
+    zeroed_for(len, OUTPUT, Advice::HugePages)
+}
+
+/// [`zeroed`] naming the block and choosing the advice.
+pub fn zeroed_for<T: Zeroable>(
+    len: usize,
+    what: &'static str,
+    advice: Advice,
+) -> Result<Vec<T>, AllocError> {
     if len == 0 || std::mem::size_of::<T>() == 0 {
         return Ok(Vec::new());
     }
-    let layout = Layout::array::<T>(len).map_err(|_| AllocError { len })?;
+    let layout = Layout::array::<T>(len).map_err(|_| AllocError::new::<T>(len, what))?;
     // SAFETY: the layout has a non-zero size (len > 0, T not zero-sized).
     let ptr = unsafe { alloc_zeroed(layout) };
     if ptr.is_null() {
-        return Err(AllocError { len });
+        return Err(AllocError::new::<T>(len, what));
     }
-    advise_huge_pages(ptr, layout.size());
+    if advice == Advice::HugePages {
+        advise_huge_pages(ptr, layout.size());
+    }
     // SAFETY: ptr was allocated by the global allocator with the layout of
     // [T; len], which is the layout Vec uses for capacity len; all `len`
     // elements are initialised (zero is a valid T).
     Ok(unsafe { Vec::from_raw_parts(ptr.cast::<T>(), len, len) })
+}
+
+/// `len` copies of `value` (no advice: for scratch and small outputs).
+pub fn filled<T: Clone>(len: usize, value: T, what: &'static str) -> Result<Vec<T>, AllocError> {
+    let mut v = with_capacity_for(len, what, Advice::Plain)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
+/// A copy of `values`.
+pub fn copied<T: Copy>(values: &[T], what: &'static str) -> Result<Vec<T>, AllocError> {
+    let mut v = with_capacity_for(values.len(), what, Advice::Plain)?;
+    v.extend_from_slice(values);
+    Ok(v)
+}
+
+/// The items of an iterator that yields exactly `len` of them (or fewer),
+/// in one block reserved up front.
+pub fn collected<T, I: IntoIterator<Item = T>>(
+    len: usize,
+    items: I,
+    what: &'static str,
+) -> Result<Vec<T>, AllocError> {
+    let mut v = with_capacity_for(len, what, Advice::Plain)?;
+    v.extend(items.into_iter().take(len));
+    Ok(v)
+}
+
+/// Pushes onto a growing vector (e.g. a per-iteration history), reporting
+/// an allocation failure instead of aborting.
+pub fn push<T>(v: &mut Vec<T>, value: T, what: &'static str) -> Result<(), AllocError> {
+    if v.len() == v.capacity() {
+        v.try_reserve(1)
+            .map_err(|_| AllocError::new::<T>(v.len().saturating_add(1), what))?;
+    }
+    v.push(value);
+    Ok(())
 }
 
 /// The 2 MiB-aligned part of `[addr, addr + bytes)` as (start, length), if
@@ -132,9 +231,7 @@ mod tests {
         assert!(zeroed::<u8>(0).unwrap().is_empty());
         assert_eq!(
             zeroed::<f64>(usize::MAX / 4),
-            Err(AllocError {
-                len: usize::MAX / 4
-            })
+            Err(AllocError::new::<f64>(usize::MAX / 4, "an output array"))
         );
     }
 
@@ -146,9 +243,35 @@ mod tests {
         assert_eq!(v[12345], 12345.0);
         assert_eq!(
             with_capacity::<f64>(usize::MAX / 4),
-            Err(AllocError {
-                len: usize::MAX / 4
-            })
+            Err(AllocError::new::<f64>(usize::MAX / 4, "an output array"))
+        );
+    }
+
+    #[test]
+    fn huge_requests_are_errors_with_a_readable_message() {
+        let len = usize::MAX / 16;
+        let e = filled::<f64>(len, 0.0, "the test buffer").unwrap_err();
+        assert_eq!(e.len, len);
+        assert_eq!(e.bytes, len as u128 * 8);
+        assert!(e
+            .to_string()
+            .starts_with(&format!("could not allocate {len} values (")));
+        assert!(e
+            .to_string()
+            .contains(" MiB) for the test buffer; process the data in smaller parts"));
+        assert!(zeroed_for::<u8>(usize::MAX / 2 + 7, "x", Advice::Plain).is_err());
+        assert!(with_capacity_for::<f64>(len, "x", Advice::Plain).is_err());
+        assert!(collected(len, 0..3, "x").is_err());
+        assert_eq!(collected(3, 0..10, "x").unwrap(), vec![0, 1, 2]);
+        assert_eq!(copied(&[1u8, 2], "x").unwrap(), vec![1, 2]);
+        let mut v = Vec::new();
+        for i in 0..100 {
+            push(&mut v, i, "x").unwrap();
+        }
+        assert_eq!(v.len(), 100);
+        assert_eq!(
+            AllocError::new::<f64>(1 << 20, "the matrix").to_string(),
+            "could not allocate 1048576 values (8.0 MiB) for the matrix; process the data in smaller parts"
         );
     }
 

@@ -5,9 +5,14 @@
 //! every kernel's errors into the right JS error class with one function.
 
 pub mod alloc;
+pub mod jsfmt;
+pub mod limits;
 pub mod reduce;
 
 use std::fmt;
+
+pub use jsfmt::js_number;
+pub use limits::{LimitError, MAX_OUTPUT_ELEMENTS, MAX_THREADS};
 
 /// The class of a kernel error, as the binding crate will surface it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

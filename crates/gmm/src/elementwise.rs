@@ -4,15 +4,58 @@
 
 use rayon::prelude::*;
 
-use crate::alloc::zeroed;
+use fastkernels_common::alloc::{zeroed_for, Advice, Zeroable};
+use fastkernels_common::limits::output_elements;
+
 use crate::error::GmmError;
 use crate::isa::multiversion;
 use crate::lanes::{load_partial, log_densities, shifted_exps, Lane, LANES};
 use crate::mixture::Mixture;
 use crate::pass::fused_pass;
 
-/// Samples per parallel task.
-const CHUNK: usize = 1 << 14;
+/// Samples per parallel task of the per-sample kernels (fixed, so results
+/// never depend on the pool size).
+pub const SAMPLE_CHUNK: usize = 1 << 14;
+const CHUNK: usize = SAMPLE_CHUNK;
+
+/// A fresh output of `len` zeros, fallibly. gmm outputs get no huge-page
+/// advice (see `fastkernels_common::alloc`).
+pub(crate) fn output<T: Zeroable>(len: usize, what: &'static str) -> Result<Vec<T>, GmmError> {
+    Ok(zeroed_for(len, what, Advice::Plain)?)
+}
+
+/// `n * k`, the length of K planes of N values, checked against
+/// `MAX_OUTPUT_ELEMENTS` before anything is allocated. `name` is the data
+/// argument ("intensities" or "data").
+pub(crate) fn planes_len(name: &'static str, n: usize, k: usize) -> Result<usize, GmmError> {
+    let length = match name {
+        "data" => "data.length",
+        _ => "intensities.length",
+    };
+    Ok(output_elements(length, n, "K", k, "values")?)
+}
+
+/// An output buffer's length, or the error naming it.
+pub(crate) fn check_output(
+    name: &'static str,
+    actual: usize,
+    expected: usize,
+    because: &'static str,
+) -> Result<(), GmmError> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(GmmError::OutputLength {
+            name,
+            expected,
+            actual,
+            because,
+        })
+    }
+}
+
+const PER_SAMPLE: &str = "one value per sample";
+const PLANES: &str = "K planes of N values";
 
 /// The original's `compute_expsum_stable`; `p` holds K planes of N values.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,27 +81,43 @@ fn plane_chunks(planes: &mut [f64], n: usize) -> Vec<Vec<&mut [f64]>> {
     per_chunk
 }
 
+/// The E-step quantities of every sample into fresh (fallibly allocated)
+/// buffers; see [`expsum_stable_into`]. The samples are not checked here
+/// (see [`crate::check_samples`]).
 pub fn expsum_stable(mix: &Mixture, x: &[f64]) -> Result<Expsum, GmmError> {
     let n = x.len();
-    let k = mix.components();
+    let len = planes_len("intensities", n, mix.components())?;
     let mut out = Expsum {
-        expsum: zeroed(n)?,
-        p: zeroed(planes_len(n, k)?)?,
-        p_max: zeroed(n)?,
+        expsum: output(n, "expsum")?,
+        p: output(len, "p (K planes of N values)")?,
+        p_max: output(n, "pMax")?,
     };
-    let planes = plane_chunks(&mut out.p, n);
-    x.par_chunks(CHUNK)
-        .zip(out.expsum.par_chunks_mut(CHUNK))
-        .zip(out.p_max.par_chunks_mut(CHUNK))
-        .zip(planes.into_par_iter())
-        .for_each(|(((x, expsum), p_max), mut p)| expsum_chunk(mix, x, expsum, p_max, &mut p));
+    expsum_stable_into(mix, x, &mut out.expsum, &mut out.p, &mut out.p_max)?;
     Ok(out)
 }
 
-/// `n * k`, the length of K planes of N values.
-fn planes_len(n: usize, k: usize) -> Result<usize, GmmError> {
-    n.checked_mul(k)
-        .ok_or(GmmError::OutputTooLarge { values: usize::MAX })
+/// [`expsum_stable`] into the caller's buffers: `expsum` and `p_max` of
+/// length N, `p` of K planes of N values (`p[k*N + i]`). Every element is
+/// written. Lengths are checked first (an error, not a panic).
+pub fn expsum_stable_into(
+    mix: &Mixture,
+    x: &[f64],
+    expsum: &mut [f64],
+    p: &mut [f64],
+    p_max: &mut [f64],
+) -> Result<(), GmmError> {
+    let n = x.len();
+    let len = planes_len("intensities", n, mix.components())?;
+    check_output("expsum", expsum.len(), n, PER_SAMPLE)?;
+    check_output("p", p.len(), len, PLANES)?;
+    check_output("pMax", p_max.len(), n, PER_SAMPLE)?;
+    let planes = plane_chunks(p, n);
+    x.par_chunks(CHUNK)
+        .zip(expsum.par_chunks_mut(CHUNK))
+        .zip(p_max.par_chunks_mut(CHUNK))
+        .zip(planes.into_par_iter())
+        .for_each(|(((x, expsum), p_max), mut p)| expsum_chunk(mix, x, expsum, p_max, &mut p));
+    Ok(())
 }
 
 multiversion! {
@@ -90,13 +149,39 @@ fn expsum_chunk_impl<const FMA: bool>(
 /// `r[k*N + i] = exp(P - Pmax) / expsum`, which equals the original's
 /// `exp(P - (Pmax + ln expsum))` without the rounding of the large sum.
 pub fn responsibilities(mix: &Mixture, x: &[f64]) -> Result<Vec<f64>, GmmError> {
+    responsibilities_named("intensities", mix, x)
+}
+
+pub(crate) fn responsibilities_named(
+    name: &'static str,
+    mix: &Mixture,
+    x: &[f64],
+) -> Result<Vec<f64>, GmmError> {
+    let len = planes_len(name, x.len(), mix.components())?;
+    let mut out = output(len, "the responsibilities")?;
+    responsibilities_into_named(name, mix, x, &mut out)?;
+    Ok(out)
+}
+
+/// [`responsibilities`] into the caller's buffer of K planes of N values.
+pub fn responsibilities_into(mix: &Mixture, x: &[f64], out: &mut [f64]) -> Result<(), GmmError> {
+    responsibilities_into_named("intensities", mix, x, out)
+}
+
+pub(crate) fn responsibilities_into_named(
+    name: &'static str,
+    mix: &Mixture,
+    x: &[f64],
+    out: &mut [f64],
+) -> Result<(), GmmError> {
     let n = x.len();
-    let mut out = zeroed(planes_len(n, mix.components())?)?;
-    let planes = plane_chunks(&mut out, n);
+    let len = planes_len(name, n, mix.components())?;
+    check_output("out", out.len(), len, PLANES)?;
+    let planes = plane_chunks(out, n);
     x.par_chunks(CHUNK)
         .zip(planes.into_par_iter())
         .for_each(|(x, mut r)| responsibilities_chunk(mix, x, &mut r));
-    Ok(out)
+    Ok(())
 }
 
 multiversion! {
@@ -140,8 +225,8 @@ pub fn label_of(mix: &Mixture, x: f64) -> usize {
     best
 }
 
-pub fn labels(mix: &Mixture, x: &[f64]) -> Result<Vec<u8>, GmmError> {
-    let mut out = zeroed(x.len())?;
+/// Labels into the caller's buffer, one per sample (length checked by the caller).
+pub(crate) fn labels_into(mix: &Mixture, x: &[f64], out: &mut [u8]) {
     x.par_chunks(CHUNK)
         .zip(out.par_chunks_mut(CHUNK))
         .for_each(|(x, out)| {
@@ -149,5 +234,4 @@ pub fn labels(mix: &Mixture, x: &[f64]) -> Result<Vec<u8>, GmmError> {
                 *o = label_of(mix, v) as u8;
             }
         });
-    Ok(out)
 }

@@ -1,19 +1,24 @@
-//! The one error type of the GMM kernels.
+//! The one error type of the GMM kernels. Messages are the TS layer's
+//! (`ts/gmm/validate.ts`, `ts/validate.ts`) word for word: the native path
+//! is checked only here.
 
 use std::fmt;
 
-use fastkernels_common::{Classify, ErrorClass};
+use fastkernels_common::alloc::AllocError;
+use fastkernels_common::{js_number, Classify, ErrorClass, LimitError};
 
 /// Why a GMM kernel refused its input or stopped.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GmmError {
-    /// The mixture has no component.
-    NoComponents,
-    /// Two per-component arrays have different lengths.
+    /// The mixture has no component (`name` is its weights argument).
+    NoComponents { name: &'static str },
+    /// A per-component array does not have one value per component.
     LengthMismatch {
         name: &'static str,
         expected: usize,
         actual: usize,
+        /// Why that length, e.g. "one value per component, like weights".
+        because: String,
     },
     /// A standard deviation (or variance) is not a finite number > 0.
     NonPositiveScale {
@@ -22,15 +27,30 @@ pub enum GmmError {
         value: f64,
     },
     /// A weight is negative or not finite.
-    BadWeight { index: usize, value: f64 },
+    BadWeight {
+        name: &'static str,
+        index: usize,
+        value: f64,
+    },
     /// Every weight is zero, so no component can explain any sample.
-    AllWeightsZero,
+    AllWeightsZero { name: &'static str },
     /// A mean is not finite.
-    BadMean { index: usize, value: f64 },
-    /// The data is empty.
-    EmptyData,
+    BadMean {
+        name: &'static str,
+        index: usize,
+        value: f64,
+    },
+    /// The data is empty; `kind` is its typed-array name ("Float64Array").
+    EmptyData {
+        name: &'static str,
+        kind: &'static str,
+    },
     /// A data value is NaN or infinite.
-    NonFiniteData { index: usize, value: f64 },
+    NonFiniteData {
+        name: &'static str,
+        index: usize,
+        value: f64,
+    },
     /// An option is outside its domain.
     BadOption {
         name: &'static str,
@@ -39,8 +59,18 @@ pub enum GmmError {
     },
     /// More components than the label type can hold.
     TooManyLabels { components: usize },
-    /// An output array could not be allocated.
-    OutputTooLarge { values: usize },
+    /// A size-like argument over its documented limit (checked before
+    /// anything is allocated).
+    Limit(LimitError),
+    /// A data-sized buffer could not be allocated.
+    Alloc(AllocError),
+    /// A caller's output buffer has the wrong length.
+    OutputLength {
+        name: &'static str,
+        expected: usize,
+        actual: usize,
+        because: &'static str,
+    },
     /// The progress hook asked the fit to stop.
     Cancelled,
 }
@@ -48,53 +78,52 @@ pub enum GmmError {
 impl fmt::Display for GmmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NoComponents => write!(f, "the mixture must have at least 1 component, got 0"),
-            Self::LengthMismatch { name, expected, actual } => write!(
-                f,
-                "{name} must have length {expected} (one value per component), got length {actual}"
-            ),
+            Self::NoComponents { name } => {
+                write!(f, "{name} must have at least 1 component (K >= 1), got length 0")
+            }
+            Self::LengthMismatch { name, expected, actual, because } => {
+                write!(f, "{name} must have length {expected} ({because}), got length {actual}")
+            }
             Self::NonPositiveScale { name, index, value } => {
-                write!(f, "{name}[{index}] must be a finite number > 0, got {}", show(*value))
+                write!(f, "{name}[{index}] must be a finite number > 0, got {}", js_number(*value))
             }
-            Self::BadWeight { index, value } => {
-                write!(f, "weights[{index}] must be a finite number >= 0, got {}", show(*value))
+            Self::BadWeight { name, index, value } => {
+                write!(f, "{name}[{index}] must be a finite number >= 0, got {}", js_number(*value))
             }
-            Self::AllWeightsZero => write!(f, "weights must contain at least one value > 0, got all zeros"),
-            Self::BadMean { index, value } => {
-                write!(f, "means[{index}] must be a finite number, got {}", show(*value))
+            Self::AllWeightsZero { name } => {
+                write!(f, "{name} must contain at least one value > 0, got all zeros")
             }
-            Self::EmptyData => write!(f, "data must not be empty, got length 0"),
-            Self::NonFiniteData { index, value } => {
-                write!(f, "data[{index}] must be a finite number, got {}", show(*value))
+            Self::BadMean { name, index, value } | Self::NonFiniteData { name, index, value } => {
+                write!(f, "{name}[{index}] must be a finite number, got {}", js_number(*value))
             }
+            Self::EmptyData { name, kind } => write!(f, "{name} must not be empty, got {kind}(0)"),
             Self::BadOption { name, value, domain } => {
-                write!(f, "{name} must be {domain}, got {}", show(*value))
+                write!(f, "{name} must be {domain}, got {}", js_number(*value))
             }
             Self::TooManyLabels { components } => write!(
                 f,
-                "predictGmm returns 8-bit labels, so the model can have at most 256 components, got {components}"
+                "predictGmm returns 8-bit labels, so model may have at most {} components, got {components}",
+                crate::predict::MAX_LABELS
             ),
-            Self::OutputTooLarge { values } => write!(
-                f,
-                "the result needs {values} values, which could not be allocated; process the data in smaller parts"
-            ),
+            Self::Limit(e) => e.fmt(f),
+            Self::Alloc(e) => e.fmt(f),
+            Self::OutputLength { name, expected, actual, because } => {
+                write!(f, "{name} must have length {expected} ({because}), got length {actual}")
+            }
             Self::Cancelled => write!(f, "the GMM fit was cancelled"),
         }
     }
 }
 
-/// Renders a number the way JavaScript does for the values that matter here.
-fn show(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".into()
-    } else if value == f64::INFINITY {
-        "Infinity".into()
-    } else if value == f64::NEG_INFINITY {
-        "-Infinity".into()
-    } else if value == 0.0 && value.is_sign_negative() {
-        "-0".into()
-    } else {
-        format!("{value}")
+impl From<LimitError> for GmmError {
+    fn from(e: LimitError) -> Self {
+        Self::Limit(e)
+    }
+}
+
+impl From<AllocError> for GmmError {
+    fn from(e: AllocError) -> Self {
+        Self::Alloc(e)
     }
 }
 

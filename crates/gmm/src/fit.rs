@@ -1,17 +1,35 @@
 //! Expectation-maximisation with the original's update rules, one fused pass
 //! per iteration (iterations + 1 passes in all).
 
+use fastkernels_common::alloc::{copied, push};
+use fastkernels_common::limits::at_most;
 use fastkernels_common::{Flow, ProgressHook};
 use rayon::prelude::*;
 
 use crate::error::GmmError;
 use crate::histogram::{histogram, occupied_bins};
-use crate::mixture::{check_length, check_means, check_scales, check_weights, Mixture};
+use crate::mixture::{
+    check_length, check_means, check_scales, check_weights, Mixture, MAX_COMPONENTS,
+};
 use crate::pass::{fused_pass, weighted_pass, PassStats};
 
 /// Below this responsibility mass a component "captured no samples": it keeps
 /// its previous mean and variance (its weight becomes `N_k / N`, about 0).
 pub const EMPTY_MASS: f64 = 1e-300;
+
+/// Most EM iterations a fit accepts. Each iteration is one pass over the
+/// samples and one log-likelihood in the history (grown as the fit runs,
+/// never reserved up front); 10^7 passes is already days of work on a
+/// large image, so a larger value is a mistake, refused before any work.
+pub const MAX_ITERATIONS: usize = 10_000_000;
+
+/// The default variance floor (`FitGmmOptions.varianceFloor` in TS).
+pub const DEFAULT_VARIANCE_FLOOR: f64 = 1e-12;
+
+/// Option domains as the TS layer prints them (`Number.MAX_VALUE` as JS
+/// renders it).
+const TOL_DOMAIN: &str = "a number >= 0 and <= 1.7976931348623157e+308";
+const FLOOR_DOMAIN: &str = "a number > 0 and <= 1.7976931348623157e+308";
 
 /// The samples of a fit: values, or 8-bit pixels read as `v / 255`.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +60,21 @@ pub struct Init {
 }
 
 impl Init {
+    /// [`Init::original`] after checking `components` against
+    /// [`MAX_COMPONENTS`] (1..=MAX_COMPONENTS), before allocating.
+    pub fn try_original(components: usize) -> Result<Self, GmmError> {
+        if components == 0 {
+            return Err(bad_option("options.components", 0.0, "an integer >= 1"));
+        }
+        at_most(
+            "options.components",
+            components,
+            MAX_COMPONENTS,
+            "MAX_COMPONENTS",
+        )?;
+        Ok(Self::original(components))
+    }
+
     /// The original's initialisation: means `linspace(0, 1, K)`, variances
     /// `10/255`, weights 1 (not normalised).
     pub fn original(components: usize) -> Self {
@@ -94,39 +127,55 @@ fn bad_option(name: &'static str, value: f64, domain: &'static str) -> GmmError 
     }
 }
 
+/// The options in the TS layer's order (`checkFitOptions`): components
+/// (the length of `init.means`), iterations, tol, varianceFloor, regCovar,
+/// then the init arrays. Size limits are O(1) and come first for each option.
 fn check_options(options: &FitOptions) -> Result<usize, GmmError> {
     let init = &options.init;
     let k = init.means.len();
     if k == 0 {
-        return Err(GmmError::NoComponents);
+        return Err(bad_option("options.components", 0.0, "an integer >= 1"));
     }
+    at_most("options.components", k, MAX_COMPONENTS, "MAX_COMPONENTS")?;
     if options.iterations == 0 {
-        return Err(bad_option("iterations", 0.0, "an integer >= 1"));
+        return Err(bad_option("options.iterations", 0.0, "an integer >= 1"));
     }
-    check_length("init.variances", &init.variances, k)?;
-    check_length("init.weights", &init.weights, k)?;
-    check_means(&init.means)?;
-    check_scales("init.variances", &init.variances)?;
-    check_weights(&init.weights)?;
+    at_most(
+        "options.iterations",
+        options.iterations,
+        MAX_ITERATIONS,
+        "MAX_ITERATIONS",
+    )?;
     if let Some(tol) = options.tol {
-        if !(tol.is_finite() && tol >= 0.0) {
-            return Err(bad_option("tol", tol, "a finite number >= 0"));
+        if !(0.0..=f64::MAX).contains(&tol) {
+            return Err(bad_option("options.tol", tol, TOL_DOMAIN));
         }
     }
     let floor = options.variance_floor;
-    if !(floor.is_finite() && floor > 0.0) {
-        return Err(bad_option("varianceFloor", floor, "a finite number > 0"));
+    if !(floor > 0.0 && floor <= f64::MAX) {
+        return Err(bad_option("options.varianceFloor", floor, FLOOR_DOMAIN));
     }
     let reg = options.reg_covar;
-    if !(reg.is_finite() && reg >= 0.0) {
-        return Err(bad_option("regCovar", reg, "a finite number >= 0"));
+    if !(0.0..=f64::MAX).contains(&reg) {
+        return Err(bad_option("options.regCovar", reg, TOL_DOMAIN));
     }
+    let why = || format!("one value per component, options.components = {k}");
+    check_length("options.init.variances", &init.variances, k, why)?;
+    check_length("options.init.weights", &init.weights, k, why)?;
+    check_means("options.init.means", &init.means)?;
+    check_scales("options.init.variances", &init.variances)?;
+    check_weights("options.init.weights", &init.weights)?;
     Ok(k)
 }
 
-pub(crate) fn check_values(x: &[f64]) -> Result<(), GmmError> {
+/// Non-empty and every value finite; `name` is the argument ("data" for
+/// fit and predict, "intensities" for the per-sample kernels).
+pub(crate) fn check_values(name: &'static str, x: &[f64]) -> Result<(), GmmError> {
     if x.is_empty() {
-        return Err(GmmError::EmptyData);
+        return Err(GmmError::EmptyData {
+            name,
+            kind: "Float64Array",
+        });
     }
     let bad = x
         .par_chunks(1 << 16)
@@ -139,8 +188,20 @@ pub(crate) fn check_values(x: &[f64]) -> Result<(), GmmError> {
             .find(|(_, v)| !v.is_finite())
             .unwrap_or((0, &f64::NAN));
         return Err(GmmError::NonFiniteData {
+            name,
             index: c * (1 << 16) + i,
             value,
+        });
+    }
+    Ok(())
+}
+
+/// Non-empty 8-bit samples.
+pub(crate) fn check_bytes(name: &'static str, b: &[u8]) -> Result<(), GmmError> {
+    if b.is_empty() {
+        return Err(GmmError::EmptyData {
+            name,
+            kind: "Uint8Array",
         });
     }
     Ok(())
@@ -156,20 +217,19 @@ pub fn fit_gmm(
     options: &FitOptions,
     progress: ProgressHook<'_>,
 ) -> Result<GmmFit, GmmError> {
+    // The data first, then the options: the TS layer's order.
+    match samples {
+        Samples::Values(x) => check_values("data", x)?,
+        Samples::Bytes(b) => check_bytes("data", b)?,
+    }
     let k = check_options(options)?;
     // Each evaluation of a mixture is one pass over the samples (or the bins).
     let (pass, total): (Evaluate<'_>, f64) = match samples {
-        Samples::Values(x) => {
-            check_values(x)?;
-            (
-                Box::new(move |mix, stats| fused_pass(mix, x, stats)),
-                x.len() as f64,
-            )
-        }
+        Samples::Values(x) => (
+            Box::new(move |mix, stats| fused_pass(mix, x, stats)),
+            x.len() as f64,
+        ),
         Samples::Bytes(b) => {
-            if b.is_empty() {
-                return Err(GmmError::EmptyData);
-            }
             let (values, counts) = occupied_bins(&histogram(b));
             (
                 Box::new(move |mix, _| weighted_pass(mix, &values, &counts)),
@@ -178,11 +238,14 @@ pub fn fit_gmm(
         }
     };
 
-    let mut means = options.init.means.clone();
-    let mut variances = options.init.variances.clone();
-    let mut weights = options.init.weights.clone();
-    let mut stdevs: Vec<f64> = variances.iter().map(|v| v.sqrt()).collect();
-    let mut log_likelihoods = Vec::with_capacity(options.iterations);
+    let mut means = copied(&options.init.means, "the fitted means")?;
+    let mut variances = copied(&options.init.variances, "the fitted variances")?;
+    let mut weights = copied(&options.init.weights, "the fitted weights")?;
+    let mut stdevs = copied(&variances, "the fitted stdevs")?;
+    stdevs.iter_mut().for_each(|v| *v = v.sqrt());
+    // Grows as the fit runs: nothing proportional to the requested
+    // iteration count is reserved (a fit may stop early or be refused).
+    let mut log_likelihoods: Vec<f64> = Vec::new();
     let mut converged = false;
 
     let mut stats = pass(&Mixture::new_unchecked(&weights, &means, &stdevs), true);
@@ -205,7 +268,7 @@ pub fn fit_gmm(
         let last = iteration == options.iterations;
         stats = pass(&Mixture::new_unchecked(&weights, &means, &stdevs), !last);
         let ll = stats.log_likelihood;
-        log_likelihoods.push(ll);
+        push(&mut log_likelihoods, ll, "the log-likelihood history")?;
         if progress(iteration, ll) == Flow::Stop {
             return Err(GmmError::Cancelled);
         }

@@ -18,17 +18,90 @@ pub struct Mixture {
     log_norms: Vec<f64>,
 }
 
+/// Largest number of components K of a mixture or a fit. Per-component
+/// scratch is K lanes of 64 bytes per parallel task, and every output of a
+/// per-sample kernel is K planes of N values; 65,536 components keeps the
+/// scratch at 4 MiB a task and is far beyond any use of a 1-D mixture (the
+/// 8-bit path has 256 distinct values).
+pub const MAX_COMPONENTS: usize = 65_536;
+
+/// The argument names a mixture's errors use: bare for the per-sample
+/// kernels, `model.` for prediction, as the TS layer names them.
+#[derive(Debug, Clone, Copy)]
+struct Names {
+    weights: &'static str,
+    weights_length: &'static str,
+    means: &'static str,
+    stdevs: &'static str,
+}
+
+const BARE: Names = Names {
+    weights: "weights",
+    weights_length: "weights.length",
+    means: "means",
+    stdevs: "stdevs",
+};
+
+const MODEL: Names = Names {
+    weights: "model.weights",
+    weights_length: "model.weights.length",
+    means: "model.means",
+    stdevs: "model.stdevs",
+};
+
 impl Mixture {
+    /// Checks the parameters of a per-sample kernel (argument names
+    /// `weights`, `means`, `stdevs`) in the TS layer's order.
     pub fn new(weights: &[f64], means: &[f64], stdevs: &[f64]) -> Result<Self, GmmError> {
+        Self::checked(BARE, weights, means, stdevs)
+    }
+
+    /// [`Mixture::new`] for a prediction model: errors name `model.weights`,
+    /// `model.means`, `model.stdevs` like `checkModel` in `ts/gmm/validate.ts`.
+    pub fn for_model(weights: &[f64], means: &[f64], stdevs: &[f64]) -> Result<Self, GmmError> {
+        Self::checked(MODEL, weights, means, stdevs)
+    }
+
+    /// A prediction model given by variances: checks `model.variances`
+    /// first, then the rest with `stdevs = sqrt(variances)` (as the TS layer).
+    pub fn for_model_variances(
+        weights: &[f64],
+        means: &[f64],
+        variances: &[f64],
+    ) -> Result<Self, GmmError> {
+        check_scales("model.variances", variances)?;
+        let stdevs = fastkernels_common::alloc::collected(
+            variances.len(),
+            variances.iter().map(|v| v.sqrt()),
+            "model.stdevs",
+        )?;
+        Self::checked(MODEL, weights, means, &stdevs)
+    }
+
+    fn checked(
+        names: Names,
+        weights: &[f64],
+        means: &[f64],
+        stdevs: &[f64],
+    ) -> Result<Self, GmmError> {
         let k = weights.len();
         if k == 0 {
-            return Err(GmmError::NoComponents);
+            return Err(GmmError::NoComponents {
+                name: names.weights,
+            });
         }
-        check_length("means", means, k)?;
-        check_length("stdevs", stdevs, k)?;
-        check_weights(weights)?;
-        check_means(means)?;
-        check_scales("stdevs", stdevs)?;
+        fastkernels_common::limits::at_most(
+            names.weights_length,
+            k,
+            MAX_COMPONENTS,
+            "MAX_COMPONENTS",
+        )?;
+        let like = || format!("one value per component, like {}", names.weights);
+        check_length(names.means, means, k, like)?;
+        check_length(names.stdevs, stdevs, k, like)?;
+        check_weights(names.weights, weights)?;
+        check_means(names.means, means)?;
+        check_scales(names.stdevs, stdevs)?;
         Ok(Self::new_unchecked(weights, means, stdevs))
     }
 
@@ -84,6 +157,7 @@ pub(crate) fn check_length(
     name: &'static str,
     values: &[f64],
     expected: usize,
+    because: impl FnOnce() -> String,
 ) -> Result<(), GmmError> {
     if values.len() == expected {
         Ok(())
@@ -92,27 +166,28 @@ pub(crate) fn check_length(
             name,
             expected,
             actual: values.len(),
+            because: because(),
         })
     }
 }
 
-pub(crate) fn check_weights(weights: &[f64]) -> Result<(), GmmError> {
+pub(crate) fn check_weights(name: &'static str, weights: &[f64]) -> Result<(), GmmError> {
     if let Some((index, &value)) = weights
         .iter()
         .enumerate()
         .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
     {
-        return Err(GmmError::BadWeight { index, value });
+        return Err(GmmError::BadWeight { name, index, value });
     }
     if weights.iter().all(|&w| w == 0.0) {
-        return Err(GmmError::AllWeightsZero);
+        return Err(GmmError::AllWeightsZero { name });
     }
     Ok(())
 }
 
-pub(crate) fn check_means(means: &[f64]) -> Result<(), GmmError> {
+pub(crate) fn check_means(name: &'static str, means: &[f64]) -> Result<(), GmmError> {
     match means.iter().enumerate().find(|(_, m)| !m.is_finite()) {
-        Some((index, &value)) => Err(GmmError::BadMean { index, value }),
+        Some((index, &value)) => Err(GmmError::BadMean { name, index, value }),
         None => Ok(()),
     }
 }
@@ -145,17 +220,33 @@ mod tests {
     #[test]
     fn rejects_bad_parameters() {
         assert_eq!(
-            Mixture::new(&[], &[], &[]).unwrap_err(),
-            GmmError::NoComponents
+            Mixture::new(&[], &[], &[]).unwrap_err().to_string(),
+            "weights must have at least 1 component (K >= 1), got length 0"
         );
-        assert!(matches!(
-            Mixture::new(&[1.0, 1.0], &[0.0], &[1.0, 1.0]),
-            Err(GmmError::LengthMismatch {
-                name: "means",
-                expected: 2,
-                actual: 1
-            })
-        ));
+        assert_eq!(
+            Mixture::new(&[1.0, 1.0], &[0.0], &[1.0, 1.0])
+                .unwrap_err()
+                .to_string(),
+            "means must have length 2 (one value per component, like weights), got length 1"
+        );
+        assert_eq!(
+            Mixture::for_model(&[1.0], &[0.0], &[-1.0])
+                .unwrap_err()
+                .to_string(),
+            "model.stdevs[0] must be a finite number > 0, got -1"
+        );
+        assert_eq!(
+            Mixture::for_model_variances(&[-1.0], &[0.0], &[0.0])
+                .unwrap_err()
+                .to_string(),
+            "model.variances[0] must be a finite number > 0, got 0"
+        );
+        assert_eq!(
+            Mixture::for_model(&[0.0], &[0.0], &[1.0])
+                .unwrap_err()
+                .to_string(),
+            "model.weights must contain at least one value > 0, got all zeros"
+        );
         assert!(matches!(
             Mixture::new(&[1.0], &[0.0], &[0.0]),
             Err(GmmError::NonPositiveScale {
@@ -170,12 +261,21 @@ mod tests {
         ));
         assert_eq!(
             Mixture::new(&[0.0], &[0.0], &[1.0]).unwrap_err(),
-            GmmError::AllWeightsZero
+            GmmError::AllWeightsZero { name: "weights" }
         );
         assert!(matches!(
             Mixture::new(&[1.0], &[f64::NAN], &[1.0]),
             Err(GmmError::BadMean { index: 0, .. })
         ));
+    }
+
+    #[test]
+    fn too_many_components_is_refused_before_anything_else() {
+        let w = vec![1.0; MAX_COMPONENTS + 1];
+        assert_eq!(
+            Mixture::new(&w, &[], &[]).unwrap_err().to_string(),
+            "weights.length must be at most 65536 (MAX_COMPONENTS), got 65537"
+        );
     }
 
     #[test]

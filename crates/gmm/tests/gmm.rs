@@ -246,7 +246,10 @@ fn bad_input_is_an_error() {
     let ok = options(2, 3);
     assert_eq!(
         fit_gmm(Samples::Values(&[]), &ok, &mut no_progress),
-        Err(GmmError::EmptyData)
+        Err(GmmError::EmptyData {
+            name: "data",
+            kind: "Float64Array"
+        })
     );
     assert!(matches!(
         fit_gmm(Samples::Values(&[0.1, f64::NAN]), &ok, &mut no_progress),

@@ -6,6 +6,7 @@
 //! chunk in chunk order. Within a bucket the items keep their input order, so
 //! the result is the stable sort, the same for every thread count.
 
+use fastkernels_common::alloc::{collected, filled, AllocError};
 use rayon::prelude::*;
 
 /// Items per parallel work item (independent of the pool size).
@@ -23,26 +24,30 @@ pub fn counting_sort<T: Copy + Default>(
     items: &[T],
     buckets: usize,
     key: impl Fn(&T) -> usize,
-) -> Buckets<T> {
+) -> Result<Buckets<T>, AllocError> {
     let last = buckets.saturating_sub(1);
-    let keys: Vec<usize> = items.iter().map(|item| key(item).min(last)).collect();
-    let mut start = vec![0usize; buckets + 1];
+    let keys = collected(
+        items.len(),
+        items.iter().map(|item| key(item).min(last)),
+        "the sort keys",
+    )?;
+    let mut start = filled(buckets + 1, 0usize, "the bucket starts")?;
     for &k in &keys {
         start[k + 1] += 1;
     }
     for b in 0..buckets {
         start[b + 1] += start[b];
     }
-    let mut next = start.clone();
-    let mut sorted = vec![T::default(); items.len()];
+    let mut next = fastkernels_common::alloc::copied(&start, "the bucket starts")?;
+    let mut sorted = filled(items.len(), T::default(), "the sorted items")?;
     for (item, &k) in items.iter().zip(&keys) {
         sorted[next[k]] = *item;
         next[k] += 1;
     }
-    Buckets {
+    Ok(Buckets {
         items: sorted,
         start,
-    }
+    })
 }
 
 /// [`counting_sort`], parallel when there is more than one chunk.
@@ -50,20 +55,20 @@ pub fn par_counting_sort<T: Copy + Default + Send + Sync>(
     items: &[T],
     buckets: usize,
     key: impl Fn(&T) -> usize + Sync,
-) -> Buckets<T> {
+) -> Result<Buckets<T>, AllocError> {
     if items.len() <= BUCKET_CHUNK || buckets <= 1 {
         return counting_sort(items, buckets, key);
     }
     let chunks: Vec<Buckets<T>> = items
         .par_chunks(BUCKET_CHUNK)
         .map(|chunk| counting_sort(chunk, buckets, &key))
-        .collect();
-    let mut start = vec![0usize; buckets + 1];
+        .collect::<Result<_, _>>()?;
+    let mut start = filled(buckets + 1, 0usize, "the bucket starts")?;
     for b in 0..buckets {
         let len: usize = chunks.iter().map(|c| c.start[b + 1] - c.start[b]).sum();
         start[b + 1] = start[b] + len;
     }
-    let mut sorted = vec![T::default(); items.len()];
+    let mut sorted = filled(items.len(), T::default(), "the sorted items")?;
     let mut slices: Vec<&mut [T]> = Vec::with_capacity(buckets);
     let mut rest = &mut sorted[..];
     for b in 0..buckets {
@@ -79,10 +84,10 @@ pub fn par_counting_sort<T: Copy + Default + Send + Sync>(
             at += segment.len();
         }
     });
-    Buckets {
+    Ok(Buckets {
         items: sorted,
         start,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -101,7 +106,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let got = pool.install(|| par_counting_sort(&items, 97, |&(k, _)| k as usize));
+            let got = pool.install(|| par_counting_sort(&items, 97, |&(k, _)| k as usize).unwrap());
             assert_eq!(got.items, expected);
             assert_eq!(got.start[97], items.len());
             for b in 0..97 {

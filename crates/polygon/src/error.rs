@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use fastkernels_common::{Classify, ErrorClass};
+use fastkernels_common::alloc::AllocError;
+use fastkernels_common::{js_number, Classify, ErrorClass, LimitError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PolygonError {
@@ -26,8 +27,8 @@ pub enum PolygonError {
         value: u32,
         len: usize,
     },
-    /// Polygon `index` has no vertices.
-    EmptyPolygon { index: usize },
+    /// Polygon `index` has no vertices (`offsets[index] = offsets[index + 1] = value`).
+    EmptyPolygon { index: usize, value: u32 },
     /// A coordinate is NaN or infinite.
     NonFinite {
         what: &'static str,
@@ -48,8 +49,31 @@ pub enum PolygonError {
     OutLength { expected: usize, got: usize },
     /// More results than a u32 offset can address.
     TooManyResults { count: usize },
+    /// A size-like argument over its documented limit (checked before
+    /// anything is allocated).
+    Limit(LimitError),
+    /// A data-sized buffer could not be allocated.
+    Alloc(AllocError),
+    /// A caller's output buffer of `nearest_into` has the wrong length.
+    OutputLength {
+        name: &'static str,
+        expected: usize,
+        got: usize,
+    },
     /// The caller asked the kernel to stop.
     Cancelled,
+}
+
+impl From<LimitError> for PolygonError {
+    fn from(e: LimitError) -> Self {
+        Self::Limit(e)
+    }
+}
+
+impl From<AllocError> for PolygonError {
+    fn from(e: AllocError) -> Self {
+        Self::Alloc(e)
+    }
 }
 
 impl fmt::Display for PolygonError {
@@ -60,37 +84,47 @@ impl fmt::Display for PolygonError {
                 "centers must hold an x, y pair per area (length {}), got length {centers}",
                 2 * areas
             ),
-            Self::LengthMismatch { x, y } => write!(f, "x and y must have the same length, got {x} and {y}"),
-            Self::OffsetsEmpty => write!(f, "offsets must start with 0 (length >= 1), got an empty buffer"),
-            Self::OffsetsStart { value } => write!(f, "offsets[0] must be 0, got {value}"),
+            Self::LengthMismatch { x, y } => write!(
+                f,
+                "polygons.x and polygons.y must have the same length, got {x} and {y}"
+            ),
+            Self::OffsetsEmpty => write!(
+                f,
+                "polygons.offsets must start with 0 (length >= 1), got Uint32Array(0)"
+            ),
+            Self::OffsetsStart { value } => write!(f, "polygons.offsets[0] must be 0, got {value}"),
             Self::OffsetsDecreasing { index, value, previous } => write!(
                 f,
-                "offsets must be non-decreasing, got offsets[{index}] = {value} < offsets[{}] = {previous}",
+                "polygons.offsets must be non-decreasing, got offsets[{index}] = {value} < offsets[{}] = {previous}",
                 index - 1
             ),
             Self::OffsetPastEnd { index, value, len } => write!(
                 f,
-                "offsets[{index}] runs past the vertex buffers (length {len}), got {value}"
+                "polygons.offsets[{index}] runs past the vertex buffers (length {len}), got {value}"
             ),
-            Self::EmptyPolygon { index } => write!(
+            Self::EmptyPolygon { index, value } => write!(
                 f,
-                "polygon {index} is empty (offsets[{index}] = offsets[{}]); every polygon needs a vertex",
+                "polygons: polygon {index} is empty (offsets[{index}] = offsets[{}] = {value})",
                 index + 1
             ),
             Self::NonFinite { what, index, value } => {
-                write!(f, "{what}[{index}] must be a finite number, got {value}")
+                write!(f, "{what}[{index}] must be a finite number, got {}", js_number(*value))
             }
             Self::OddPoints { len } => write!(
                 f,
                 "points must hold x, y pairs (even length), got Float64Array({len})"
             ),
-            Self::MaxDist { value } => write!(f, "maxDist must be a number >= 0, got {value}"),
-            Self::K { value } => write!(f, "k must be an integer >= 1, got {value}"),
+            Self::MaxDist { value } => {
+                write!(f, "maxDist must be a number >= 0, got {}", js_number(*value))
+            }
+            Self::K { value } => write!(f, "k must be an integer from 1 to 2147483647, got {value}"),
             Self::ScoresLength { expected, got } => write!(
                 f,
-                "scores must have one score per polygon (length {expected}), got length {got}"
+                "options.best must have one score per polygon (length {expected}), got length {got}"
             ),
-            Self::ScoreNaN { index } => write!(f, "scores[{index}] must not be NaN, got NaN"),
+            Self::ScoreNaN { index } => {
+                write!(f, "options.best[{index}] must not be NaN, got NaN")
+            }
             Self::OutLength { expected, got } => write!(
                 f,
                 "out must have one slot per point (length {expected}), got length {got}"
@@ -98,6 +132,12 @@ impl fmt::Display for PolygonError {
             Self::TooManyResults { count } => write!(
                 f,
                 "the query found {count} matches, more than the 4294967295 a Uint32Array offset can address; split the points"
+            ),
+            Self::Limit(e) => e.fmt(f),
+            Self::Alloc(e) => e.fmt(f),
+            Self::OutputLength { name, expected, got } => write!(
+                f,
+                "{name} must have k slots per point (length {expected}), got length {got}"
             ),
             Self::Cancelled => write!(f, "the polygon query was cancelled"),
         }

@@ -19,6 +19,8 @@ const ABSOLUTE_SLACK: f64 = 1e-100;
 
 use rayon::prelude::*;
 
+use fastkernels_common::alloc::{collected, filled, AllocError};
+
 use crate::bucket::{counting_sort, par_counting_sort, BUCKET_CHUNK};
 
 #[derive(Debug, Clone)]
@@ -94,7 +96,7 @@ impl Grid {
     /// (stable sort by band of rows, then by cell within each band), and the
     /// same for every thread count: each cell lists its polygons in
     /// ascending index.
-    pub fn build(cx: &[f64], cy: &[f64], areas: &[f64]) -> Self {
+    pub fn build(cx: &[f64], cy: &[f64], areas: &[f64]) -> Result<Self, AllocError> {
         let n = cx.len();
         // Small inputs stay off rayon entirely (the binding runs them on the
         // calling thread, outside any pool).
@@ -161,28 +163,36 @@ impl Grid {
             area: areas[i],
             id: i as u32,
         };
-        let entries: Vec<Entry> = if parallel {
-            (0..n)
-                .into_par_iter()
+        let mut entries: Vec<Entry> = filled(n, Entry::default(), "the grid entries")?;
+        if parallel {
+            entries
+                .par_iter_mut()
                 .with_min_len(BUCKET_CHUNK)
-                .map(entry)
-                .collect()
+                .enumerate()
+                .for_each(|(i, e)| *e = entry(i));
         } else {
-            (0..n).map(entry).collect()
-        };
+            entries
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, e)| *e = entry(i));
+        }
         let cells = nx * ny;
         if !parallel {
             // One counting sort by cell: the same stable order as below.
-            let sorted = counting_sort(&entries, cells, |e| grid.cell_number(e.x, e.y));
-            grid.cell_start = sorted.start.iter().map(|&s| s as u32).collect();
+            let sorted = counting_sort(&entries, cells, |e| grid.cell_number(e.x, e.y))?;
+            grid.cell_start = collected(
+                sorted.start.len(),
+                sorted.start.iter().map(|&s| s as u32),
+                "the grid cells",
+            )?;
             grid.entries = sorted.items;
-            return grid;
+            return Ok(grid);
         }
         let bands = grid.bands();
-        let by_band = par_counting_sort(&entries, bands.count, |e| grid.row_of(e.y) / bands.rows);
+        let by_band = par_counting_sort(&entries, bands.count, |e| grid.row_of(e.y) / bands.rows)?;
         drop(entries);
         // Within each band (a contiguous run of rows, so of cells): sort by cell.
-        let mut cell_start = vec![0u32; cells + 1];
+        let mut cell_start = filled(cells + 1, 0u32, "the grid cells")?;
         let mut sorted = by_band.items;
         let mut work = Vec::with_capacity(bands.count);
         let (mut entries_rest, mut starts_rest) = (&mut sorted[..], &mut cell_start[..cells]);
@@ -194,17 +204,19 @@ impl Grid {
             (entries_rest, starts_rest) = (e_tail, c_tail);
         }
         let g = &grid;
-        work.into_par_iter()
-            .for_each(|(b, first, band_entries, band_starts): BandWork<'_>| {
-                let start = g.sort_band_by_cell(b, band_entries, |e| (e.x, e.y));
+        work.into_par_iter().try_for_each(
+            |(b, first, band_entries, band_starts): BandWork<'_>| {
+                let start = g.sort_band_by_cell(b, band_entries, |e| (e.x, e.y))?;
                 for (slot, &s) in band_starts.iter_mut().zip(&start) {
                     *slot = (first + s) as u32;
                 }
-            });
+                Ok::<(), AllocError>(())
+            },
+        )?;
         cell_start[cells] = n as u32;
         grid.cell_start = cell_start;
         grid.entries = sorted;
-        grid
+        Ok(grid)
     }
 
     /// Rows of cells grouped into at most [`MAX_BANDS`] bands of `rows` rows.
@@ -224,7 +236,7 @@ impl Grid {
         b: usize,
         items: &mut [T],
         position: impl Fn(&T) -> (f64, f64),
-    ) -> Vec<usize> {
+    ) -> Result<Vec<usize>, AllocError> {
         let bands = self.bands();
         let first_row = b * bands.rows;
         let band_cells = (((b + 1) * bands.rows).min(self.ny) - first_row) * self.nx;
@@ -233,9 +245,9 @@ impl Grid {
             let (x, y) = position(item);
             self.cell_number(x, y).saturating_sub(first_cell)
         };
-        let sorted = counting_sort(items, band_cells, key);
+        let sorted = counting_sort(items, band_cells, key)?;
         items.copy_from_slice(&sorted.items);
-        sorted.start
+        Ok(sorted.start)
     }
 
     /// Row-major number of the cell holding `(px, py)`, clamped to the grid.

@@ -8,7 +8,9 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-use fastkernels_common::Flow;
+use fastkernels_common::alloc::{collected, filled};
+use fastkernels_common::limits::{at_most, output_elements};
+use fastkernels_common::{Flow, MAX_OUTPUT_ELEMENTS};
 use rayon::prelude::*;
 
 use crate::bucket::{par_counting_sort, BUCKET_CHUNK};
@@ -21,6 +23,17 @@ use crate::grid::{CellBox, Entry, Grid};
 pub const POINT_CHUNK: usize = 256;
 /// Polygons per parallel work item when building.
 pub const BUILD_CHUNK: usize = 4096;
+
+/// Largest `k` of [`PolygonIndex::nearest`]. Each query keeps its k best in
+/// a sorted buffer (insertion is O(k)), so a large k is slow as well as
+/// large; 4096 neighbours of one point is far beyond the matching use.
+/// Besides, N x k must stay within [`MAX_OUTPUT_ELEMENTS`].
+pub const MAX_NEIGHBORS: usize = 4096;
+
+/// Most query points of one call: points are numbered with `u32` inside
+/// the index, and every per-point output holds at most
+/// [`MAX_OUTPUT_ELEMENTS`] (2^32) elements.
+pub const MAX_POINTS: usize = MAX_OUTPUT_ELEMENTS;
 
 /// Asked once per chunk of points; answering [`Flow::Stop`] cancels the query.
 pub type StopCheck<'a> = &'a (dyn Fn() -> Flow + Sync);
@@ -119,6 +132,8 @@ pub struct PolygonIndex {
     grid: Grid,
 }
 
+/// The TS layer's order (`checkFlatPolygons`): lengths, finite vertices,
+/// then the offsets.
 fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonError> {
     if x.len() != y.len() {
         return Err(PolygonError::LengthMismatch {
@@ -126,6 +141,8 @@ fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonErr
             y: y.len(),
         });
     }
+    check_finite("polygons.x", x)?;
+    check_finite("polygons.y", y)?;
     let first = *offsets.first().ok_or(PolygonError::OffsetsEmpty)?;
     if first != 0 {
         return Err(PolygonError::OffsetsStart { value: first });
@@ -147,11 +164,10 @@ fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonErr
             });
         }
         if value == previous {
-            return Err(PolygonError::EmptyPolygon { index });
+            return Err(PolygonError::EmptyPolygon { index, value });
         }
     }
-    check_finite("x", x)?;
-    check_finite("y", y)
+    Ok(())
 }
 
 fn check_finite(what: &'static str, values: &[f64]) -> Result<(), PolygonError> {
@@ -176,6 +192,12 @@ pub fn check_points(points: &[f64]) -> Result<(), PolygonError> {
     if !points.len().is_multiple_of(2) {
         return Err(PolygonError::OddPoints { len: points.len() });
     }
+    at_most(
+        "points.length / 2",
+        points.len() / 2,
+        MAX_POINTS,
+        "MAX_POINTS",
+    )?;
     check_finite("points", points)
 }
 
@@ -245,7 +267,11 @@ where
         }
         return Ok(());
     }
-    let answers: Vec<AtomicI32> = (0..order.len()).map(|_| AtomicI32::new(-1)).collect();
+    let answers: Vec<AtomicI32> = collected(
+        order.len(),
+        (0..order.len()).map(|_| AtomicI32::new(-1)),
+        "the answers",
+    )?;
     map_chunks(order, stop, |chunk| {
         for q in chunk {
             answers[q.p as usize].store(answer(q), Ordering::Relaxed);
@@ -255,6 +281,48 @@ where
         *slot = a.into_inner();
     }
     Ok(())
+}
+
+/// `k` in 1..=MAX_NEIGHBORS and N x k within MAX_OUTPUT_ELEMENTS, after
+/// the points (the TS layer's order); returns N x k. O(1) but for the scan
+/// of the points.
+fn check_nearest(points: &[f64], k: usize) -> Result<usize, PolygonError> {
+    check_points(points)?;
+    if k == 0 {
+        return Err(PolygonError::K { value: 0 });
+    }
+    at_most("k", k, MAX_NEIGHBORS, "MAX_NEIGHBORS")?;
+    Ok(output_elements(
+        "points.length / 2",
+        points.len() / 2,
+        "k",
+        k,
+        "results",
+    )?)
+}
+
+/// Raw output pointers that the chunks of `nearest` write through; each
+/// point's slots are written by exactly one task and nothing reads them
+/// during the pass.
+#[derive(Clone, Copy)]
+struct SlotWriter {
+    indices: *mut i32,
+    distances: *mut f64,
+}
+
+// SAFETY: tasks write disjoint slots (see `nearest_unchecked`), no reads.
+unsafe impl Send for SlotWriter {}
+// SAFETY: as above.
+unsafe impl Sync for SlotWriter {}
+
+impl SlotWriter {
+    /// # Safety
+    /// `slot` is in bounds of both buffers and written by no other task.
+    #[inline]
+    unsafe fn write(self, slot: usize, index: i32, distance: f64) {
+        self.indices.add(slot).write(index);
+        self.distances.add(slot).write(distance);
+    }
 }
 
 impl PolygonIndex {
@@ -268,19 +336,23 @@ impl PolygonIndex {
             let (cx, cy) = center(&x[s..e], &y[s..e]);
             (cx, cy, area(&x[s..e], &y[s..e]))
         };
-        let per_polygon: Vec<(f64, f64, f64)> = if count <= BUILD_CHUNK {
-            (0..count).map(geometry).collect()
+        let mut per_polygon = filled(count, (0.0, 0.0, 0.0), "the polygon geometry")?;
+        if count <= BUILD_CHUNK {
+            per_polygon
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, g)| *g = geometry(i));
         } else {
-            (0..count)
-                .into_par_iter()
+            per_polygon
+                .par_iter_mut()
                 .with_min_len(BUILD_CHUNK)
-                .map(geometry)
-                .collect()
-        };
-        let cx: Vec<f64> = per_polygon.iter().map(|g| g.0).collect();
-        let cy: Vec<f64> = per_polygon.iter().map(|g| g.1).collect();
-        let areas: Vec<f64> = per_polygon.iter().map(|g| g.2).collect();
-        Ok(Self::from_parts(cx, cy, areas))
+                .enumerate()
+                .for_each(|(i, g)| *g = geometry(i));
+        }
+        let cx = collected(count, per_polygon.iter().map(|g| g.0), "the centers")?;
+        let cy = collected(count, per_polygon.iter().map(|g| g.1), "the centers")?;
+        let areas = collected(count, per_polygon.iter().map(|g| g.2), "the areas")?;
+        Self::from_parts(cx, cy, areas)
     }
 
     /// Builds the index from centers already computed (interleaved
@@ -295,21 +367,23 @@ impl PolygonIndex {
                 areas: areas.len(),
             });
         }
-        let cx = centers.iter().step_by(2).copied().collect();
-        let cy = centers.iter().skip(1).step_by(2).copied().collect();
-        Ok(Self::from_parts(cx, cy, areas.to_vec()))
+        let n = areas.len();
+        let cx = collected(n, centers.iter().step_by(2).copied(), "the centers")?;
+        let cy = collected(n, centers.iter().skip(1).step_by(2).copied(), "the centers")?;
+        let areas = fastkernels_common::alloc::copied(areas, "the areas")?;
+        Self::from_parts(cx, cy, areas)
     }
 
-    fn from_parts(cx: Vec<f64>, cy: Vec<f64>, areas: Vec<f64>) -> Self {
-        let grid = Grid::build(&cx, &cy, &areas);
+    fn from_parts(cx: Vec<f64>, cy: Vec<f64>, areas: Vec<f64>) -> Result<Self, PolygonError> {
+        let grid = Grid::build(&cx, &cy, &areas)?;
         let has_nan_area = areas.iter().any(|a| a.is_nan());
-        Self {
+        Ok(Self {
             cx,
             cy,
             areas,
             has_nan_area,
             grid,
-        }
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -369,28 +443,32 @@ impl PolygonIndex {
     /// the same cells in cache and read their points sequentially. Every
     /// point's answer is independent of the order; results are written back
     /// by point number.
-    fn query_order(&self, points: &[f64]) -> Vec<QueryPoint> {
+    fn query_order(&self, points: &[f64]) -> Result<Vec<QueryPoint>, PolygonError> {
         let n = points.len() / 2;
         let as_query = |p: usize| QueryPoint {
             x: points[2 * p],
             y: points[2 * p + 1],
             p: p as u32,
         };
-        let in_order: Vec<QueryPoint> = if n <= POINT_CHUNK {
-            (0..n).map(as_query).collect()
+        let mut in_order = filled(n, QueryPoint::default(), "the query points")?;
+        if n <= POINT_CHUNK {
+            in_order
+                .iter_mut()
+                .enumerate()
+                .for_each(|(p, q)| *q = as_query(p));
         } else {
-            (0..n)
-                .into_par_iter()
+            in_order
+                .par_iter_mut()
                 .with_min_len(BUCKET_CHUNK)
-                .map(as_query)
-                .collect()
-        };
+                .enumerate()
+                .for_each(|(p, q)| *q = as_query(p));
+        }
         if n <= POINT_CHUNK || self.is_empty() {
-            return in_order;
+            return Ok(in_order);
         }
         let g = &self.grid;
         let bands = g.bands();
-        let by_band = par_counting_sort(&in_order, bands.count, |q| g.row_of(q.y) / bands.rows);
+        let by_band = par_counting_sort(&in_order, bands.count, |q| g.row_of(q.y) / bands.rows)?;
         drop(in_order);
         let mut sorted = by_band.items;
         let mut work = Vec::with_capacity(bands.count);
@@ -400,10 +478,9 @@ impl PolygonIndex {
             work.push((b, band));
             rest = tail;
         }
-        work.into_par_iter().for_each(|(b, band)| {
-            g.sort_band_by_cell(b, band, |q| (q.x, q.y));
-        });
-        sorted
+        work.into_par_iter()
+            .try_for_each(|(b, band)| g.sort_band_by_cell(b, band, |q| (q.x, q.y)).map(drop))?;
+        Ok(sorted)
     }
 
     /// Per point, the close polygon with the lowest area or score (ties: the
@@ -415,7 +492,7 @@ impl PolygonIndex {
         best: Best<'_>,
         stop: StopCheck<'_>,
     ) -> Result<Vec<i32>, PolygonError> {
-        let mut out = vec![-1i32; points.len() / 2];
+        let mut out = filled(points.len() / 2, -1i32, "the best matches")?;
         self.best_match_into(points, radius, best, stop, &mut out)?;
         Ok(out)
     }
@@ -452,7 +529,7 @@ impl PolygonIndex {
             }
         };
         let by_area = matches!(best, Best::Area);
-        let order = self.query_order(points);
+        let order = self.query_order(points)?;
         // NaN scores are rejected, so only NaN areas (from overflow) need the
         // slower, NaN-aware comparison.
         if by_area && self.has_nan_area {
@@ -516,7 +593,7 @@ impl PolygonIndex {
     ) -> Result<Csr, PolygonError> {
         check_points(points)?;
         // Per chunk: the matches of its points (in query order) and their counts.
-        let order = self.query_order(points);
+        let order = self.query_order(points)?;
         let partials = map_chunks(&order, stop, |chunk| {
             let mut found = Vec::new();
             let mut counts = Vec::with_capacity(chunk.len());
@@ -534,7 +611,7 @@ impl PolygonIndex {
         }
         // Offsets in point order, then every point's matches copied to its slot.
         let n = order.len();
-        let mut offsets = vec![0u32; n + 1];
+        let mut offsets = filled(n + 1, 0u32, "the match offsets")?;
         let counts = partials.iter().flat_map(|(_, counts)| counts.iter());
         for (q, &count) in order.iter().zip(counts) {
             offsets[q.p as usize + 1] = count;
@@ -542,7 +619,7 @@ impl PolygonIndex {
         for p in 0..n {
             offsets[p + 1] += offsets[p];
         }
-        let mut indices = vec![0u32; total];
+        let mut indices = filled(total, 0u32, "the match indices")?;
         let mut points_done = order.iter();
         for (found, counts) in &partials {
             let mut at = 0;
@@ -564,34 +641,69 @@ impl PolygonIndex {
         radius: Radius,
         stop: StopCheck<'_>,
     ) -> Result<Nearest, PolygonError> {
-        check_points(points)?;
-        if k == 0 {
-            return Err(PolygonError::K { value: 0 });
+        let len = check_nearest(points, k)?;
+        let mut indices = filled(len, -1i32, "the nearest indices")?;
+        let mut distances = filled(len, f64::NAN, "the nearest distances")?;
+        self.nearest_unchecked(points, k, radius, stop, &mut indices, &mut distances)?;
+        Ok(Nearest { indices, distances })
+    }
+
+    /// [`PolygonIndex::nearest`] into the caller's buffers of `k` slots per
+    /// point (`indices[p*k + j]`, `distances[p*k + j]`), padded with -1 /
+    /// NaN. Every slot is written.
+    pub fn nearest_into(
+        &self,
+        points: &[f64],
+        k: usize,
+        radius: Radius,
+        stop: StopCheck<'_>,
+        indices: &mut [i32],
+        distances: &mut [f64],
+    ) -> Result<(), PolygonError> {
+        let len = check_nearest(points, k)?;
+        for (name, got) in [("indices", indices.len()), ("distances", distances.len())] {
+            if got != len {
+                return Err(PolygonError::OutputLength {
+                    name,
+                    expected: len,
+                    got,
+                });
+            }
         }
-        let order = self.query_order(points);
-        let partials = map_chunks(&order, stop, |chunk| {
-            let mut slots = vec![(-1i32, f64::NAN); chunk.len() * k];
-            let mut top: Vec<(f64, u32)> = Vec::with_capacity(k.min(1024) + 1);
-            for (at, q) in chunk.iter().enumerate() {
+        self.nearest_unchecked(points, k, radius, stop, indices, distances)
+    }
+
+    /// The one compute path of `nearest` (arguments checked).
+    fn nearest_unchecked(
+        &self,
+        points: &[f64],
+        k: usize,
+        radius: Radius,
+        stop: StopCheck<'_>,
+        indices: &mut [i32],
+        distances: &mut [f64],
+    ) -> Result<(), PolygonError> {
+        let order = self.query_order(points)?;
+        let writer = SlotWriter {
+            indices: indices.as_mut_ptr(),
+            distances: distances.as_mut_ptr(),
+        };
+        map_chunks(&order, stop, |chunk| {
+            let mut top: Vec<(f64, u32)> = Vec::with_capacity(k + 1);
+            for q in chunk {
                 top.clear();
                 self.nearest_one(q.x, q.y, k, radius, &mut top);
-                for (slot, &(d, i)) in slots[at * k..].iter_mut().zip(&top) {
-                    *slot = (i as i32, d);
+                let at = q.p as usize * k;
+                for j in 0..k {
+                    let (i, d) = top.get(j).map_or((-1, f64::NAN), |&(d, i)| (i as i32, d));
+                    // SAFETY: `order` is a permutation of the points, so
+                    // slots p*k..(p+1)*k belong to this point only, and
+                    // p < n with both buffers of length n*k (checked).
+                    unsafe { writer.write(at + j, i, d) };
                 }
             }
-            slots
         })?;
-        let mut indices = vec![-1i32; order.len() * k];
-        let mut distances = vec![f64::NAN; order.len() * k];
-        let slots = partials.iter().flat_map(|chunk| chunk.chunks_exact(k));
-        for (q, point_slots) in order.iter().zip(slots) {
-            let at = q.p as usize * k;
-            for (j, &(i, d)) in point_slots.iter().enumerate() {
-                indices[at + j] = i;
-                distances[at + j] = d;
-            }
-        }
-        Ok(Nearest { indices, distances })
+        Ok(())
     }
 
     /// Ring search outwards from the point's cell until nothing unvisited can

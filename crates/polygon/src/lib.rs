@@ -13,7 +13,9 @@ pub mod geometry;
 mod grid;
 pub mod index;
 
+pub use bucket::BUCKET_CHUNK;
 pub use error::PolygonError;
 pub use index::{
-    never_stop, Best, Csr, Nearest, PolygonIndex, Radius, StopCheck, BUILD_CHUNK, POINT_CHUNK,
+    never_stop, Best, Csr, Nearest, PolygonIndex, Radius, StopCheck, BUILD_CHUNK, MAX_NEIGHBORS,
+    MAX_POINTS, POINT_CHUNK,
 };

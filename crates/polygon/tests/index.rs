@@ -216,12 +216,12 @@ fn bad_input_is_an_error() {
     );
     assert_eq!(
         err(PolygonIndex::build(&[0.0, 1.0], &[0.0, 1.0], &[0, 0, 2])),
-        PolygonError::EmptyPolygon { index: 0 }
+        PolygonError::EmptyPolygon { index: 0, value: 0 }
     );
     assert!(matches!(
         err(PolygonIndex::build(&[0.0, f64::NAN], &[0.0, 1.0], &[0, 2])),
         PolygonError::NonFinite {
-            what: "x",
+            what: "polygons.x",
             index: 1,
             ..
         }
