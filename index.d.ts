@@ -61,15 +61,20 @@ export declare function colorCie94DifferenceU8(rgbA: Uint8Array, rgbB: Uint8Arra
 
 export declare function colorCie94DifferenceU8Async(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>
 
-export interface GmmExpsumOutput {
+/** The output buffers of `computeExpsumStable`, allocated by the TS layer. */
+export interface GmmExpsumBuffers {
   expsum: Float64Array
   p: Float64Array
   pMax: Float64Array
 }
 
-export declare function gmmExpsumStable(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): GmmExpsumOutput
+export declare function gmmExpsumStable(intensities: FloatArray, mixture: GmmMixtureArgs, out: GmmExpsumBuffers, threads: number): void
 
-export declare function gmmExpsumStableAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<GmmExpsumOutput>
+export declare function gmmExpsumStableAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: GmmExpsumBuffers, threads: number): Promise<void>
+
+export declare function gmmFit(data: SampleArray, params: GmmFitParams, threads: number): GmmFitOutput
+
+export declare function gmmFitAsync(data: SampleArray, borrow: boolean, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmFitAsyncOutput>
 
 /**
  * An async fit's result and how many progress events it queued (the TS
@@ -79,10 +84,6 @@ export interface GmmFitAsyncOutput {
   fit: GmmFitOutput
   progressEvents: number
 }
-
-export declare function gmmFitBytes(data: Uint8Array, params: GmmFitParams, threads: number): GmmFitOutput
-
-export declare function gmmFitBytesAsync(data: Uint8Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmFitAsyncOutput>
 
 export interface GmmFitOutput {
   means: Float64Array
@@ -105,29 +106,27 @@ export interface GmmFitParams {
   regCovar: number
 }
 
-export declare function gmmFitValues(data: Float64Array, params: GmmFitParams, threads: number): GmmFitOutput
+export declare function gmmLogLikelihood(intensities: FloatArray, mixture: GmmMixtureArgs, threads: number): number
 
-export declare function gmmFitValuesAsync(data: Float64Array, params: GmmFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmFitAsyncOutput>
+export declare function gmmLogLikelihoodAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, threads: number): Promise<number>
 
-export declare function gmmLogLikelihood(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): number
+/**
+ * A mixture's parameters, one value per component (checked by the TS layer
+ * and again here).
+ */
+export interface GmmMixtureArgs {
+  weights: Float64Array
+  means: Float64Array
+  stdevs: Float64Array
+}
 
-export declare function gmmLogLikelihoodAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<number>
+export declare function gmmPredict(data: SampleArray, mixture: GmmMixtureArgs, out: Uint8Array, threads: number): void
 
-export declare function gmmPredictBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
+export declare function gmmPredictAsync(data: SampleArray, borrow: boolean, mixture: GmmMixtureArgs, out: Uint8Array, threads: number): Promise<void>
 
-export declare function gmmPredictBytesAsync(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Uint8Array>
+export declare function gmmProba(data: SampleArray, mixture: GmmMixtureArgs, out: Float64Array, threads: number): void
 
-export declare function gmmPredictValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Uint8Array
-
-export declare function gmmPredictValuesAsync(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Uint8Array>
-
-export declare function gmmProbaBytes(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
-
-export declare function gmmProbaBytesAsync(data: Uint8Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
-
-export declare function gmmProbaValues(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
-
-export declare function gmmProbaValuesAsync(data: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
+export declare function gmmProbaAsync(data: SampleArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): Promise<void>
 
 /**
  * One EM iteration's progress: `done` of `total` iterations, and the
@@ -139,9 +138,9 @@ export interface GmmProgress {
   logLikelihood: number
 }
 
-export declare function gmmResponsibilities(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Float64Array
+export declare function gmmResponsibilities(intensities: FloatArray, mixture: GmmMixtureArgs, out: Float64Array, threads: number): void
 
-export declare function gmmResponsibilitiesAsync(intensities: Float64Array, weights: Float64Array, means: Float64Array, stdevs: Float64Array, threads: number): Promise<Float64Array>
+export declare function gmmResponsibilitiesAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): Promise<void>
 
 export declare function mdsClassical(dissimilarities: Float64Array, n: number, dims: number, threads: number): Float64Array
 

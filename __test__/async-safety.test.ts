@@ -149,7 +149,7 @@ describe("AbortSignal", () => {
       varianceFloor: 1e-12,
       regCovar: 0,
     };
-    const running = b.gmmFitValuesAsync(data, params, THREADS, token);
+    const running = b.gmmFitAsync(data, false, params, THREADS, token);
     setTimeout(() => token.cancel(), 50);
     const error = await running.then(
       () => null,

@@ -10,6 +10,7 @@ import * as reference from "./reference";
 import type { GmmProgress } from "../../index";
 import type { ExpsumResult, GmmData, GmmFit, GmmModel } from "./types";
 import {
+  asFloat64,
   checkData,
   checkFitOptions,
   checkIntensities,
@@ -20,12 +21,11 @@ import {
   MAX_LABEL_COMPONENTS,
   scanFinite,
 } from "./validate";
-import type { CheckedData, CheckedMixture, ResolvedFitOptions } from "./validate";
+import type { CheckedData, CheckedMixture, FloatData, ResolvedFitOptions } from "./validate";
 
-/** A checked per-sample call: intensities, mixture, and the argument name of the data. */
+/** A checked per-sample call: intensities and mixture. */
 export interface PerSampleCall {
-  dataName: string;
-  x: Float64Array;
+  x: FloatData;
   mix: CheckedMixture;
 }
 
@@ -43,21 +43,31 @@ function perSample(args: PerSampleArgs, planes: boolean): PerSampleCall {
   const x = checkIntensities("intensities", args[0]);
   const mix = perSampleOptionsIndex(args) === 4 ? checkMixture(args[1], args[2], args[3]) : checkModel("model", args[1]);
   if (planes) checkPlanesFit("intensities", x.length, mix.weights.length);
-  return { dataName: "intensities", x, mix };
+  return { x, mix };
+}
+
+function copyMixture(mix: CheckedMixture): CheckedMixture {
+  return { weights: mix.weights.slice(), means: mix.means.slice(), stdevs: mix.stdevs.slice() };
 }
 
 function copyPerSample(call: PerSampleCall): PerSampleCall {
-  const mix = { weights: call.mix.weights.slice(), means: call.mix.means.slice(), stdevs: call.mix.stdevs.slice() };
-  return { dataName: call.dataName, x: call.x.slice(), mix };
+  return { x: call.x.slice(), mix: copyMixture(call.mix) };
 }
 
-
+/** The reference of a per-sample kernel: scan, widen, compute. */
 function referencePerSample<R>(compute: (x: Float64Array, mix: CheckedMixture) => R) {
   return (call: PerSampleCall): Steps<R> =>
     once(() => {
-      scanFinite(call.dataName, call.x);
-      return compute(call.x, call.mix);
+      const x = asFloat64(call.x);
+      scanFinite("intensities", x);
+      return compute(x, call.mix);
     });
+}
+
+/** Output buffers of an expsum call, allocated here so that V8 owns (and accounts for) them. */
+function expsumBuffers(call: PerSampleCall): ExpsumResult {
+  const n = call.x.length;
+  return { expsum: new Float64Array(n), p: new Float64Array(n * call.mix.weights.length), pMax: new Float64Array(n) };
 }
 
 export const expsumKernel = registerKernel<PerSampleArgs, PerSampleCall, ExpsumResult>({
@@ -66,8 +76,16 @@ export const expsumKernel = registerKernel<PerSampleArgs, PerSampleCall, ExpsumR
   optionKeys: [],
   prepare: (args) => perSample(args, true),
   reference: referencePerSample(reference.computeExpsumStable),
-  native: ({ x, mix }, b, threads) => b.gmmExpsumStable(x, mix.weights, mix.means, mix.stdevs, threads),
-  nativeAsync: ({ x, mix }, b, { threads }) => b.gmmExpsumStableAsync(x, mix.weights, mix.means, mix.stdevs, threads),
+  native: (call, b, threads) => {
+    const out = expsumBuffers(call);
+    b.gmmExpsumStable(call.x, call.mix, out, threads);
+    return out;
+  },
+  nativeAsync: async (call, b, { threads, borrow }) => {
+    const out = expsumBuffers(call);
+    await b.gmmExpsumStableAsync(call.x, borrow, call.mix, out, threads);
+    return out;
+  },
   copyInputs: copyPerSample,
 });
 
@@ -77,10 +95,14 @@ export const logLikelihoodKernel = registerKernel<PerSampleArgs, PerSampleCall, 
   optionKeys: [],
   prepare: (args) => perSample(args, false),
   reference: referencePerSample(reference.computeLogLikelihoodStable),
-  native: ({ x, mix }, b, threads) => b.gmmLogLikelihood(x, mix.weights, mix.means, mix.stdevs, threads),
-  nativeAsync: ({ x, mix }, b, { threads }) => b.gmmLogLikelihoodAsync(x, mix.weights, mix.means, mix.stdevs, threads),
+  native: (call, b, threads) => b.gmmLogLikelihood(call.x, call.mix, threads),
+  nativeAsync: (call, b, { threads, borrow }) => b.gmmLogLikelihoodAsync(call.x, borrow, call.mix, threads),
   copyInputs: copyPerSample,
 });
+
+function planes(n: number, mix: CheckedMixture): Float64Array {
+  return new Float64Array(n * mix.weights.length);
+}
 
 export const responsibilitiesKernel = registerKernel<PerSampleArgs, PerSampleCall, Float64Array>({
   name: "computeExpectationResponsibilities",
@@ -88,8 +110,16 @@ export const responsibilitiesKernel = registerKernel<PerSampleArgs, PerSampleCal
   optionKeys: [],
   prepare: (args) => perSample(args, true),
   reference: referencePerSample(reference.computeExpectationResponsibilities),
-  native: ({ x, mix }, b, threads) => b.gmmResponsibilities(x, mix.weights, mix.means, mix.stdevs, threads),
-  nativeAsync: ({ x, mix }, b, { threads }) => b.gmmResponsibilitiesAsync(x, mix.weights, mix.means, mix.stdevs, threads),
+  native: (call, b, threads) => {
+    const out = planes(call.x.length, call.mix);
+    b.gmmResponsibilities(call.x, call.mix, out, threads);
+    return out;
+  },
+  nativeAsync: async (call, b, { threads, borrow }) => {
+    const out = planes(call.x.length, call.mix);
+    await b.gmmResponsibilitiesAsync(call.x, borrow, call.mix, out, threads);
+    return out;
+  },
   copyInputs: copyPerSample,
 });
 
@@ -97,9 +127,12 @@ function isBytes(data: CheckedData): data is Uint8Array {
   return data.BYTES_PER_ELEMENT === 1;
 }
 
-/** Scans float data in the reference (8-bit pixels are always valid). */
-function scanData(name: string, data: CheckedData): void {
-  if (!isBytes(data)) scanFinite(name, data);
+/** The reference's view of the data: float64 values (scanned) or 8-bit pixels (always valid). */
+function referenceData(name: string, data: CheckedData): Float64Array | Uint8Array {
+  if (isBytes(data)) return data;
+  const x = asFloat64(data);
+  scanFinite(name, x);
+  return x;
 }
 
 export interface FitCall {
@@ -126,16 +159,12 @@ export const fitKernel = registerKernel<[data: GmmData, options: unknown], FitCa
   progressAliases: ["onIteration"],
   prepare: ([data, options]) => ({ data: checkData("data", data), options: checkFitOptions(options) }),
   *reference({ data, options }) {
-    scanData("data", data);
-    return yield* reference.fitGmmSteps(data, options);
+    return yield* reference.fitGmmSteps(referenceData("data", data), options);
   },
-  native: ({ data, options }, b, threads) =>
-    isBytes(data) ? b.gmmFitBytes(data, fitParams(options), threads) : b.gmmFitValues(data, fitParams(options), threads),
-  nativeAsync: async ({ data, options }, b, { threads, token, onProgress }) => {
+  native: ({ data, options }, b, threads) => b.gmmFit(data, fitParams(options), threads),
+  nativeAsync: async ({ data, options }, b, { threads, token, onProgress, borrow }) => {
     const progress = onProgress as ((event: GmmProgress) => void) | undefined;
-    const out = await (isBytes(data)
-      ? b.gmmFitBytesAsync(data, fitParams(options), threads, token, progress)
-      : b.gmmFitValuesAsync(data, fitParams(options), threads, token, progress));
+    const out = await b.gmmFitAsync(data, borrow, fitParams(options), threads, token, progress);
     return { ...out.fit, progressEvents: out.progressEvents };
   },
   copyInputs: ({ data, options }) => ({
@@ -153,8 +182,11 @@ export interface PredictCall {
 }
 
 function copyPredict(call: PredictCall): PredictCall {
-  const mix = { weights: call.mix.weights.slice(), means: call.mix.means.slice(), stdevs: call.mix.stdevs.slice() };
-  return { data: call.data.slice(), mix };
+  return { data: call.data.slice(), mix: copyMixture(call.mix) };
+}
+
+function predictCall(data: unknown, model: unknown): PredictCall {
+  return { data: checkData("data", data), mix: checkModel("model", model) };
 }
 
 export const predictKernel = registerKernel<[data: GmmData, model: GmmModel, options?: unknown], PredictCall, Uint8Array>({
@@ -162,28 +194,25 @@ export const predictKernel = registerKernel<[data: GmmData, model: GmmModel, opt
   optionsIndex: 2,
   optionKeys: [],
   prepare: ([data, model]) => {
-    const x = checkData("data", data);
-    const mix = checkModel("model", model);
-    if (mix.weights.length > MAX_LABEL_COMPONENTS) {
+    const call = predictCall(data, model);
+    if (call.mix.weights.length > MAX_LABEL_COMPONENTS) {
       throw new RangeError(
-        `predictGmm returns 8-bit labels, so model may have at most ${MAX_LABEL_COMPONENTS} components, got ${show(mix.weights.length)}`,
+        `predictGmm returns 8-bit labels, so model may have at most ${MAX_LABEL_COMPONENTS} components, got ${show(call.mix.weights.length)}`,
       );
     }
-    return { data: x, mix };
+    return call;
   },
-  reference: ({ data, mix }) =>
-    once(() => {
-      scanData("data", data);
-      return reference.predictGmm(data, mix);
-    }),
-  native: ({ data, mix }, b, threads) =>
-    isBytes(data)
-      ? b.gmmPredictBytes(data, mix.weights, mix.means, mix.stdevs, threads)
-      : b.gmmPredictValues(data, mix.weights, mix.means, mix.stdevs, threads),
-  nativeAsync: ({ data, mix }, b, { threads }) =>
-    isBytes(data)
-      ? b.gmmPredictBytesAsync(data, mix.weights, mix.means, mix.stdevs, threads)
-      : b.gmmPredictValuesAsync(data, mix.weights, mix.means, mix.stdevs, threads),
+  reference: ({ data, mix }) => once(() => reference.predictGmm(referenceData("data", data), mix)),
+  native: ({ data, mix }, b, threads) => {
+    const out = new Uint8Array(data.length);
+    b.gmmPredict(data, mix, out, threads);
+    return out;
+  },
+  nativeAsync: async ({ data, mix }, b, { threads, borrow }) => {
+    const out = new Uint8Array(data.length);
+    await b.gmmPredictAsync(data, borrow, mix, out, threads);
+    return out;
+  },
   copyInputs: copyPredict,
 });
 
@@ -192,23 +221,20 @@ export const probaKernel = registerKernel<[data: GmmData, model: GmmModel, optio
   optionsIndex: 2,
   optionKeys: [],
   prepare: ([data, model]) => {
-    const x = checkData("data", data);
-    const mix = checkModel("model", model);
-    checkPlanesFit("data", x.length, mix.weights.length);
-    return { data: x, mix };
+    const call = predictCall(data, model);
+    checkPlanesFit("data", call.data.length, call.mix.weights.length);
+    return call;
   },
-  reference: ({ data, mix }) =>
-    once(() => {
-      scanData("data", data);
-      return reference.predictProba(data, mix);
-    }),
-  native: ({ data, mix }, b, threads) =>
-    isBytes(data)
-      ? b.gmmProbaBytes(data, mix.weights, mix.means, mix.stdevs, threads)
-      : b.gmmProbaValues(data, mix.weights, mix.means, mix.stdevs, threads),
-  nativeAsync: ({ data, mix }, b, { threads }) =>
-    isBytes(data)
-      ? b.gmmProbaBytesAsync(data, mix.weights, mix.means, mix.stdevs, threads)
-      : b.gmmProbaValuesAsync(data, mix.weights, mix.means, mix.stdevs, threads),
+  reference: ({ data, mix }) => once(() => reference.predictProba(referenceData("data", data), mix)),
+  native: ({ data, mix }, b, threads) => {
+    const out = planes(data.length, mix);
+    b.gmmProba(data, mix, out, threads);
+    return out;
+  },
+  nativeAsync: async ({ data, mix }, b, { threads, borrow }) => {
+    const out = planes(data.length, mix);
+    await b.gmmProbaAsync(data, borrow, mix, out, threads);
+    return out;
+  },
   copyInputs: copyPredict,
 });

@@ -7,7 +7,10 @@
  * the same operations in the same order (see `logDensity`).
  */
 import { isTypedArrayOf } from "../validate";
-import type { ExpsumResult, GmmData, GmmFit } from "./types";
+import type { ExpsumResult, GmmFit } from "./types";
+
+/** Samples as the reference reads them: float64 values or 8-bit pixels. */
+type GmmData = Float64Array | Uint8Array;
 import type { CheckedMixture, ResolvedFitOptions } from "./validate";
 
 /** `ln sqrt(2 pi)`. */

@@ -16,8 +16,8 @@ import {
 } from "../validate";
 import type { FitGmmOptions, GmmInit, GmmModel } from "./types";
 
-/** Data after the structural checks: float64 values or 8-bit pixels. */
-export type CheckedData = Float64Array | Uint8Array;
+/** Data after the structural checks: float values or 8-bit pixels. */
+export type CheckedData = Float64Array | Float32Array | Uint8Array;
 
 /** A checked mixture: three arrays of the same length K >= 1. */
 export interface CheckedMixture {
@@ -91,22 +91,25 @@ export function checkMixture(weights: unknown, means: unknown, stdevs: unknown, 
   return { weights, means, stdevs };
 }
 
+/** Float samples after the structural checks: float64, or float32 widened by the backend that runs. */
+export type FloatData = Float64Array | Float32Array;
+
 /**
- * Intensities for the per-sample kernels: a non-empty Float64Array (a
- * Float32Array is widened to one; that copy is its documented cost).
- * Structural only: the finite-value scan runs in the backend that does the
- * work (`scanFinite` in the reference, the binding's check in Rust).
+ * Intensities for the per-sample kernels: a non-empty Float64Array or
+ * Float32Array. Structural only: the finite-value scan (and the float32
+ * widening) runs in the backend that does the work.
  */
-export function checkIntensities(name: string, values: unknown): Float64Array {
-  if (isTypedArrayOf(values, "Float32Array")) {
-    assertNonEmpty(name, values as Float32Array);
-    return Float64Array.from(values as Float32Array);
-  }
-  if (!isTypedArrayOf(values, "Float64Array")) {
+export function checkIntensities(name: string, values: unknown): FloatData {
+  if (!isTypedArrayOf(values, "Float64Array") && !isTypedArrayOf(values, "Float32Array")) {
     throw new TypeError(`${name} must be a Float64Array or a Float32Array, got ${show(values)}`);
   }
-  assertNonEmpty(name, values as Float64Array);
-  return values as Float64Array;
+  assertNonEmpty(name, values as FloatData);
+  return values as FloatData;
+}
+
+/** Float64 values for the reference: float32 input widened (exactly). */
+export function asFloat64(values: FloatData): Float64Array {
+  return isTypedArrayOf(values, "Float64Array") ? (values as Float64Array) : Float64Array.from(values);
 }
 
 /**

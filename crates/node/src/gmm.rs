@@ -1,22 +1,49 @@
 //! Binding of fastkernels-gmm: converts typed arrays, maps errors, schedules
 //! work on the shared pools. No math here.
+//!
+//! Every kernel has one compute function shared by its sync and async entry.
+//! Outputs of known size arrive as typed arrays allocated by the TS layer
+//! and are filled in place (see `buffers`); inputs of async calls are
+//! copied, or lent with `borrow`.
+
+use std::borrow::Cow;
 
 use fastkernels_common::ProgressHook;
 use fastkernels_gmm::{
-    check_samples, expsum_stable, fit_gmm, log_likelihood, predict_labels, predict_proba,
-    responsibilities, FitOptions, GmmError, GmmFit, Init, Mixture, Samples,
+    check_samples, expsum_stable_into, fit_gmm, log_likelihood, predict_labels_into,
+    predict_proba_into, responsibilities_into, FitOptions, GmmError, GmmFit, Init, Mixture,
+    Samples,
 };
-use napi::bindgen_prelude::{Float64Array, Object, Uint8Array};
+use napi::bindgen_prelude::{Either, Float64Array, Object, Uint8Array};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Result, Status};
 use napi_derive::napi;
 
+use crate::buffers::{out_f64, out_u8, ByteInput, FloatArray, FloatInput};
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::kernel_error;
 use crate::run::{run_async, run_sync};
 
+/// A mixture's parameters, one value per component (checked by the TS layer
+/// and again here).
 #[napi(object)]
-pub struct GmmExpsumOutput {
+pub struct GmmMixtureArgs {
+    pub weights: Float64Array,
+    pub means: Float64Array,
+    pub stdevs: Float64Array,
+}
+
+impl GmmMixtureArgs {
+    /// The checked mixture, built on the calling thread (O(K)) so that async
+    /// calls own a private copy of the parameters.
+    fn mixture(&self) -> Result<Mixture> {
+        Mixture::new(&self.weights, &self.means, &self.stdevs).map_err(kernel_error)
+    }
+}
+
+/// The output buffers of `computeExpsumStable`, allocated by the TS layer.
+#[napi(object)]
+pub struct GmmExpsumBuffers {
     pub expsum: Float64Array,
     pub p: Float64Array,
     pub p_max: Float64Array,
@@ -92,233 +119,189 @@ fn fit_output(fit: GmmFit) -> GmmFitOutput {
     }
 }
 
-fn mixture(
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-) -> std::result::Result<Mixture, GmmError> {
-    Mixture::new(weights, means, stdevs)
+/// Float or 8-bit samples of a fit or prediction, owned by the call.
+enum SampleInput {
+    Floats(FloatInput),
+    Bytes(ByteInput),
 }
 
-fn checked<T>(
-    x: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    kernel: impl FnOnce(&Mixture, &[f64]) -> std::result::Result<T, GmmError>,
-) -> Result<T> {
-    check_samples(x).map_err(kernel_error)?;
-    let mix = mixture(weights, means, stdevs).map_err(kernel_error)?;
-    kernel(&mix, x).map_err(kernel_error)
-}
+type SampleArray = Either<FloatArray, Uint8Array>;
 
-fn log_likelihood_of(mix: &Mixture, x: &[f64]) -> std::result::Result<f64, GmmError> {
-    Ok(log_likelihood(mix, x))
-}
-
-/// A copy of an input for an async kernel; an allocation failure is an error, not an abort.
-fn copy<T: Copy>(values: &[T]) -> Result<Vec<T>> {
-    let mut out = Vec::new();
-    out.try_reserve_exact(values.len()).map_err(|_| {
-        napi::Error::new(
-            napi::Status::GenericFailure,
-            format!(
-                "could not copy {} input values for an async call",
-                values.len()
-            ),
-        )
-    })?;
-    out.extend_from_slice(values);
-    Ok(out)
-}
-
-/// Owned copies of the inputs of an async per-sample kernel.
-struct Owned {
-    x: Vec<f64>,
-    weights: Vec<f64>,
-    means: Vec<f64>,
-    stdevs: Vec<f64>,
-}
-
-impl Owned {
-    fn of(x: &[f64], weights: &[f64], means: &[f64], stdevs: &[f64]) -> Result<Self> {
-        Ok(Self {
-            x: copy(x)?,
-            weights: weights.to_vec(),
-            means: means.to_vec(),
-            stdevs: stdevs.to_vec(),
+impl SampleInput {
+    fn new(data: SampleArray, borrow: bool) -> Result<Self> {
+        Ok(match data {
+            Either::A(floats) => Self::Floats(FloatInput::new(floats, borrow)?),
+            Either::B(bytes) => Self::Bytes(ByteInput::new(bytes, borrow)?),
         })
     }
+
+    /// Runs `kernel` on the samples (float32 widened first).
+    fn with<T>(&self, kernel: impl FnOnce(Samples<'_>) -> Result<T>) -> Result<T> {
+        match self {
+            Self::Floats(f) => {
+                let values: Cow<'_, [f64]> = f.values()?;
+                kernel(Samples::Values(&values))
+            }
+            Self::Bytes(b) => kernel(Samples::Bytes(b.bytes())),
+        }
+    }
+}
+
+fn gmm<T>(result: std::result::Result<T, GmmError>) -> Result<T> {
+    result.map_err(kernel_error)
+}
+
+// ---- per-sample kernels -------------------------------------------------
+
+fn expsum_compute(x: &FloatInput, mix: &Mixture, out: &mut GmmExpsumBuffers) -> Result<()> {
+    let x = x.values()?;
+    gmm(check_samples(&x))?;
+    gmm(expsum_stable_into(
+        mix,
+        &x,
+        out_f64(&mut out.expsum),
+        out_f64(&mut out.p),
+        out_f64(&mut out.p_max),
+    ))
 }
 
 #[napi(js_name = "gmmExpsumStable")]
 pub fn gmm_expsum_stable(
-    intensities: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
+    intensities: FloatArray,
+    mixture: GmmMixtureArgs,
+    mut out: GmmExpsumBuffers,
     threads: u32,
-) -> Result<GmmExpsumOutput> {
-    let out = run_sync("computeExpsumStable", threads, || {
-        checked(intensities, weights, means, stdevs, expsum_stable)
-    })?;
-    Ok(GmmExpsumOutput {
-        expsum: Float64Array::new(out.expsum),
-        p: Float64Array::new(out.p),
-        p_max: Float64Array::new(out.p_max),
+) -> Result<()> {
+    let (x, mix) = (FloatInput::new(intensities, true)?, mixture.mixture()?);
+    run_sync("computeExpsumStable", threads, || {
+        expsum_compute(&x, &mix, &mut out)
     })
 }
 
-#[napi(
-    js_name = "gmmExpsumStableAsync",
-    ts_return_type = "Promise<GmmExpsumOutput>"
-)]
+#[napi(js_name = "gmmExpsumStableAsync", ts_return_type = "Promise<void>")]
 pub fn gmm_expsum_stable_async<'env>(
     env: &'env Env,
-    intensities: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
+    intensities: FloatArray,
+    borrow: bool,
+    mixture: GmmMixtureArgs,
+    mut out: GmmExpsumBuffers,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let o = Owned::of(intensities, weights, means, stdevs)?;
+    let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
     run_async(
         env,
         "computeExpsumStable",
         threads,
-        move || checked(&o.x, &o.weights, &o.means, &o.stdevs, expsum_stable),
-        |out| {
-            Ok(GmmExpsumOutput {
-                expsum: Float64Array::new(out.expsum),
-                p: Float64Array::new(out.p),
-                p_max: Float64Array::new(out.p_max),
-            })
-        },
+        move || expsum_compute(&x, &mix, &mut out),
+        |()| Ok(()),
     )
+}
+
+fn log_likelihood_compute(x: &FloatInput, mix: &Mixture) -> Result<f64> {
+    let x = x.values()?;
+    gmm(check_samples(&x))?;
+    Ok(log_likelihood(mix, &x))
 }
 
 #[napi(js_name = "gmmLogLikelihood")]
 pub fn gmm_log_likelihood(
-    intensities: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
+    intensities: FloatArray,
+    mixture: GmmMixtureArgs,
     threads: u32,
 ) -> Result<f64> {
+    let (x, mix) = (FloatInput::new(intensities, true)?, mixture.mixture()?);
     run_sync("computeLogLikelihoodStable", threads, || {
-        checked(intensities, weights, means, stdevs, log_likelihood_of)
+        log_likelihood_compute(&x, &mix)
     })
 }
 
 #[napi(js_name = "gmmLogLikelihoodAsync", ts_return_type = "Promise<number>")]
 pub fn gmm_log_likelihood_async<'env>(
     env: &'env Env,
-    intensities: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
+    intensities: FloatArray,
+    borrow: bool,
+    mixture: GmmMixtureArgs,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let o = Owned::of(intensities, weights, means, stdevs)?;
+    let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
     run_async(
         env,
         "computeLogLikelihoodStable",
         threads,
-        move || checked(&o.x, &o.weights, &o.means, &o.stdevs, log_likelihood_of),
+        move || log_likelihood_compute(&x, &mix),
         Ok,
     )
 }
 
-#[napi(js_name = "gmmResponsibilities")]
-pub fn gmm_responsibilities(
-    intensities: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    threads: u32,
-) -> Result<Float64Array> {
-    let r = run_sync("computeExpectationResponsibilities", threads, || {
-        checked(intensities, weights, means, stdevs, responsibilities)
-    })?;
-    Ok(Float64Array::new(r))
+fn responsibilities_compute(x: &FloatInput, mix: &Mixture, out: &mut Float64Array) -> Result<()> {
+    let x = x.values()?;
+    gmm(check_samples(&x))?;
+    gmm(responsibilities_into(mix, &x, out_f64(out)))
 }
 
-#[napi(
-    js_name = "gmmResponsibilitiesAsync",
-    ts_return_type = "Promise<Float64Array>"
-)]
+#[napi(js_name = "gmmResponsibilities")]
+pub fn gmm_responsibilities(
+    intensities: FloatArray,
+    mixture: GmmMixtureArgs,
+    mut out: Float64Array,
+    threads: u32,
+) -> Result<()> {
+    let (x, mix) = (FloatInput::new(intensities, true)?, mixture.mixture()?);
+    run_sync("computeExpectationResponsibilities", threads, || {
+        responsibilities_compute(&x, &mix, &mut out)
+    })
+}
+
+#[napi(js_name = "gmmResponsibilitiesAsync", ts_return_type = "Promise<void>")]
 pub fn gmm_responsibilities_async<'env>(
     env: &'env Env,
-    intensities: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
+    intensities: FloatArray,
+    borrow: bool,
+    mixture: GmmMixtureArgs,
+    mut out: Float64Array,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let o = Owned::of(intensities, weights, means, stdevs)?;
+    let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
     run_async(
         env,
         "computeExpectationResponsibilities",
         threads,
-        move || checked(&o.x, &o.weights, &o.means, &o.stdevs, responsibilities),
-        |r| Ok(Float64Array::new(r)),
+        move || responsibilities_compute(&x, &mix, &mut out),
+        |()| Ok(()),
     )
 }
 
-fn fit(samples: Samples<'_>, options: &FitOptions, progress: ProgressHook<'_>) -> Result<GmmFit> {
-    fit_gmm(samples, options, progress).map_err(kernel_error)
+// ---- fit ----------------------------------------------------------------
+
+fn fit_compute(
+    data: &SampleInput,
+    options: &FitOptions,
+    progress: ProgressHook<'_>,
+) -> Result<GmmFit> {
+    data.with(|samples| gmm(fit_gmm(samples, options, progress)))
 }
 
-#[napi(js_name = "gmmFitValues")]
-pub fn gmm_fit_values(data: &[f64], params: GmmFitParams, threads: u32) -> Result<GmmFitOutput> {
-    let options = params.to_options();
+#[napi(js_name = "gmmFit")]
+pub fn gmm_fit(data: SampleArray, params: GmmFitParams, threads: u32) -> Result<GmmFitOutput> {
+    let (data, options) = (SampleInput::new(data, true)?, params.to_options());
     let out = run_sync("fitGmm", threads, || {
-        fit(
-            Samples::Values(data),
-            &options,
-            &mut fastkernels_common::no_progress,
-        )
+        fit_compute(&data, &options, &mut fastkernels_common::no_progress)
     })?;
     Ok(fit_output(out))
 }
 
-#[napi(js_name = "gmmFitBytes")]
-pub fn gmm_fit_bytes(data: &[u8], params: GmmFitParams, threads: u32) -> Result<GmmFitOutput> {
-    let options = params.to_options();
-    let out = run_sync("fitGmm", threads, || {
-        fit(
-            Samples::Bytes(data),
-            &options,
-            &mut fastkernels_common::no_progress,
-        )
-    })?;
-    Ok(fit_output(out))
-}
-
-/// The samples of an async fit, copied from JS before the call returns.
-enum OwnedSamples {
-    Values(Vec<f64>),
-    Bytes(Vec<u8>),
-}
-
-impl OwnedSamples {
-    fn samples(&self) -> Samples<'_> {
-        match self {
-            Self::Values(v) => Samples::Values(v),
-            Self::Bytes(b) => Samples::Bytes(b),
-        }
-    }
-}
-
-/// Runs an async fit that polls `stop` and reports each iteration to `on_progress`.
-fn fit_async<'env>(
+#[napi(js_name = "gmmFitAsync", ts_return_type = "Promise<GmmFitAsyncOutput>")]
+pub fn gmm_fit_async<'env>(
     env: &'env Env,
-    data: OwnedSamples,
-    options: FitOptions,
+    data: SampleArray,
+    borrow: bool,
+    params: GmmFitParams,
     threads: u32,
-    stop: StopFlag,
+    token: Option<&CancelToken>,
     on_progress: Option<GmmProgressCallback>,
 ) -> Result<Object<'env>> {
+    let (data, options) = (SampleInput::new(data, borrow)?, params.to_options());
+    let stop = StopFlag::of(token);
     let total = options.iterations as u32;
     run_async(
         env,
@@ -340,7 +323,7 @@ fn fit_async<'env>(
                 }
                 stop.flow()
             };
-            let out = fit(data.samples(), &options, &mut hook)?;
+            let out = fit_compute(&data, &options, &mut hook)?;
             Ok((out, queued))
         },
         |(out, queued)| {
@@ -352,246 +335,76 @@ fn fit_async<'env>(
     )
 }
 
-#[napi(
-    js_name = "gmmFitValuesAsync",
-    ts_return_type = "Promise<GmmFitAsyncOutput>"
-)]
-pub fn gmm_fit_values_async<'env>(
+// ---- prediction ---------------------------------------------------------
+
+fn labels_compute(data: &SampleInput, mix: &Mixture, out: &mut Uint8Array) -> Result<()> {
+    data.with(|samples| gmm(predict_labels_into(mix, samples, out_u8(out))))
+}
+
+#[napi(js_name = "gmmPredict")]
+pub fn gmm_predict(
+    data: SampleArray,
+    mixture: GmmMixtureArgs,
+    mut out: Uint8Array,
+    threads: u32,
+) -> Result<()> {
+    let (data, mix) = (SampleInput::new(data, true)?, mixture.mixture()?);
+    run_sync("predictGmm", threads, || {
+        labels_compute(&data, &mix, &mut out)
+    })
+}
+
+#[napi(js_name = "gmmPredictAsync", ts_return_type = "Promise<void>")]
+pub fn gmm_predict_async<'env>(
     env: &'env Env,
-    data: &[f64],
-    params: GmmFitParams,
-    threads: u32,
-    token: Option<&CancelToken>,
-    on_progress: Option<GmmProgressCallback>,
-) -> Result<Object<'env>> {
-    let data = OwnedSamples::Values(copy(data)?);
-    let stop = StopFlag::of(token);
-    fit_async(env, data, params.to_options(), threads, stop, on_progress)
-}
-
-#[napi(
-    js_name = "gmmFitBytesAsync",
-    ts_return_type = "Promise<GmmFitAsyncOutput>"
-)]
-pub fn gmm_fit_bytes_async<'env>(
-    env: &'env Env,
-    data: &[u8],
-    params: GmmFitParams,
-    threads: u32,
-    token: Option<&CancelToken>,
-    on_progress: Option<GmmProgressCallback>,
-) -> Result<Object<'env>> {
-    let data = OwnedSamples::Bytes(copy(data)?);
-    let stop = StopFlag::of(token);
-    fit_async(env, data, params.to_options(), threads, stop, on_progress)
-}
-
-fn predict<T>(
-    samples: Samples<'_>,
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    kernel: impl FnOnce(&Mixture, Samples<'_>) -> std::result::Result<T, GmmError>,
-) -> Result<T> {
-    let mix = mixture(weights, means, stdevs).map_err(kernel_error)?;
-    kernel(&mix, samples).map_err(kernel_error)
-}
-
-#[napi(js_name = "gmmPredictValues")]
-pub fn gmm_predict_values(
-    data: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    threads: u32,
-) -> Result<Uint8Array> {
-    let labels = run_sync("predictGmm", threads, || {
-        predict(
-            Samples::Values(data),
-            weights,
-            means,
-            stdevs,
-            predict_labels,
-        )
-    })?;
-    Ok(Uint8Array::new(labels))
-}
-
-#[napi(js_name = "gmmPredictBytes")]
-pub fn gmm_predict_bytes(
-    data: &[u8],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    threads: u32,
-) -> Result<Uint8Array> {
-    let labels = run_sync("predictGmm", threads, || {
-        predict(Samples::Bytes(data), weights, means, stdevs, predict_labels)
-    })?;
-    Ok(Uint8Array::new(labels))
-}
-
-#[napi(js_name = "gmmProbaValues")]
-pub fn gmm_proba_values(
-    data: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    threads: u32,
-) -> Result<Float64Array> {
-    let r = run_sync("predictProba", threads, || {
-        predict(Samples::Values(data), weights, means, stdevs, predict_proba)
-    })?;
-    Ok(Float64Array::new(r))
-}
-
-#[napi(js_name = "gmmProbaBytes")]
-pub fn gmm_proba_bytes(
-    data: &[u8],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    threads: u32,
-) -> Result<Float64Array> {
-    let r = run_sync("predictProba", threads, || {
-        predict(Samples::Bytes(data), weights, means, stdevs, predict_proba)
-    })?;
-    Ok(Float64Array::new(r))
-}
-
-/// Owned copies of a prediction's inputs for an async call.
-struct OwnedModel {
-    weights: Vec<f64>,
-    means: Vec<f64>,
-    stdevs: Vec<f64>,
-}
-
-impl OwnedModel {
-    fn of(weights: &[f64], means: &[f64], stdevs: &[f64]) -> Self {
-        Self {
-            weights: weights.to_vec(),
-            means: means.to_vec(),
-            stdevs: stdevs.to_vec(),
-        }
-    }
-}
-
-#[napi(
-    js_name = "gmmPredictValuesAsync",
-    ts_return_type = "Promise<Uint8Array>"
-)]
-pub fn gmm_predict_values_async<'env>(
-    env: &'env Env,
-    data: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
+    data: SampleArray,
+    borrow: bool,
+    mixture: GmmMixtureArgs,
+    mut out: Uint8Array,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
+    let (data, mix) = (SampleInput::new(data, borrow)?, mixture.mixture()?);
     run_async(
         env,
         "predictGmm",
         threads,
-        move || {
-            predict(
-                Samples::Values(&data),
-                &m.weights,
-                &m.means,
-                &m.stdevs,
-                predict_labels,
-            )
-        },
-        |labels| Ok(Uint8Array::new(labels)),
+        move || labels_compute(&data, &mix, &mut out),
+        |()| Ok(()),
     )
 }
 
-#[napi(
-    js_name = "gmmPredictBytesAsync",
-    ts_return_type = "Promise<Uint8Array>"
-)]
-pub fn gmm_predict_bytes_async<'env>(
-    env: &'env Env,
-    data: &[u8],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    threads: u32,
-) -> Result<Object<'env>> {
-    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
-    run_async(
-        env,
-        "predictGmm",
-        threads,
-        move || {
-            predict(
-                Samples::Bytes(&data),
-                &m.weights,
-                &m.means,
-                &m.stdevs,
-                predict_labels,
-            )
-        },
-        |labels| Ok(Uint8Array::new(labels)),
-    )
+fn proba_compute(data: &SampleInput, mix: &Mixture, out: &mut Float64Array) -> Result<()> {
+    data.with(|samples| gmm(predict_proba_into(mix, samples, out_f64(out))))
 }
 
-#[napi(
-    js_name = "gmmProbaValuesAsync",
-    ts_return_type = "Promise<Float64Array>"
-)]
-pub fn gmm_proba_values_async<'env>(
+#[napi(js_name = "gmmProba")]
+pub fn gmm_proba(
+    data: SampleArray,
+    mixture: GmmMixtureArgs,
+    mut out: Float64Array,
+    threads: u32,
+) -> Result<()> {
+    let (data, mix) = (SampleInput::new(data, true)?, mixture.mixture()?);
+    run_sync("predictProba", threads, || {
+        proba_compute(&data, &mix, &mut out)
+    })
+}
+
+#[napi(js_name = "gmmProbaAsync", ts_return_type = "Promise<void>")]
+pub fn gmm_proba_async<'env>(
     env: &'env Env,
-    data: &[f64],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
+    data: SampleArray,
+    borrow: bool,
+    mixture: GmmMixtureArgs,
+    mut out: Float64Array,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
+    let (data, mix) = (SampleInput::new(data, borrow)?, mixture.mixture()?);
     run_async(
         env,
         "predictProba",
         threads,
-        move || {
-            predict(
-                Samples::Values(&data),
-                &m.weights,
-                &m.means,
-                &m.stdevs,
-                predict_proba,
-            )
-        },
-        |r| Ok(Float64Array::new(r)),
-    )
-}
-
-#[napi(
-    js_name = "gmmProbaBytesAsync",
-    ts_return_type = "Promise<Float64Array>"
-)]
-pub fn gmm_proba_bytes_async<'env>(
-    env: &'env Env,
-    data: &[u8],
-    weights: &[f64],
-    means: &[f64],
-    stdevs: &[f64],
-    threads: u32,
-) -> Result<Object<'env>> {
-    let (data, m) = (copy(data)?, OwnedModel::of(weights, means, stdevs));
-    run_async(
-        env,
-        "predictProba",
-        threads,
-        move || {
-            predict(
-                Samples::Bytes(&data),
-                &m.weights,
-                &m.means,
-                &m.stdevs,
-                predict_proba,
-            )
-        },
-        |r| Ok(Float64Array::new(r)),
+        move || proba_compute(&data, &mix, &mut out),
+        |()| Ok(()),
     )
 }

@@ -9,6 +9,7 @@
 // Under `cfg(test)` the napi macros register nothing, so every export looks unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod buffers;
 mod cancel;
 mod color;
 mod debug;
