@@ -93,6 +93,8 @@ export interface GmmFitOutput {
   logLikelihoods: Float64Array
   iterations: number
   converged: boolean
+  /** With `trace`: means, variances and weights (K each) after every iteration. */
+  trajectory?: Float64Array
 }
 
 /** Fit options resolved by the TS layer (defaults filled in, init computed). */
@@ -104,6 +106,8 @@ export interface GmmFitParams {
   tol?: number
   varianceFloor: number
   regCovar: number
+  /** Also return the parameters after every iteration (`trajectory`). */
+  trace: boolean
 }
 
 export declare function gmmLogLikelihood(intensities: FloatArray, mixture: GmmMixtureArgs, threads: number): number

@@ -148,6 +148,7 @@ describe("AbortSignal", () => {
       iterations: iterationsFor(20_000),
       varianceFloor: 1e-12,
       regCovar: 0,
+      trace: false,
     };
     const running = b.gmmFitAsync(data, false, params, THREADS, token);
     setTimeout(() => token.cancel(), 50);

@@ -91,7 +91,7 @@ describe.each([0, 1, 2])("async variants (threads = %i)", (threads) => {
 describe("the native binding validates too (never panics)", () => {
   const n = native!;
   const x = Float64Array.of(0.1, 0.2);
-  const params = { means: Float64Array.of(0, 1), variances: Float64Array.of(0.1, 0.1), weights: Float64Array.of(1, 1), iterations: 2, varianceFloor: 1e-12, regCovar: 0 };
+  const params = { means: Float64Array.of(0, 1), variances: Float64Array.of(0.1, 0.1), weights: Float64Array.of(1, 1), iterations: 2, varianceFloor: 1e-12, regCovar: 0, trace: false };
   const mix = (weights: number[], means: number[], stdevs: number[]) => ({
     weights: Float64Array.from(weights),
     means: Float64Array.from(means),

@@ -7,7 +7,7 @@ import { once, registerKernel } from "../dispatch/kernel";
 import type { Steps } from "../dispatch/kernel";
 import { show } from "../validate";
 import * as reference from "./reference";
-import type { GmmProgress } from "../../index";
+import type { GmmFitOutput, GmmProgress } from "../../index";
 import type { ExpsumResult, GmmData, GmmFit, GmmModel } from "./types";
 import {
   asFloat64,
@@ -140,8 +140,9 @@ export interface FitCall {
   options: ResolvedFitOptions;
 }
 
-function fitParams(o: ResolvedFitOptions) {
+function fitParams(o: ResolvedFitOptions, trace = false) {
   return {
+    trace,
     means: o.init.means,
     variances: o.init.variances,
     weights: o.init.weights,
@@ -161,20 +162,65 @@ export const fitKernel = registerKernel<[data: GmmData, options: unknown], FitCa
   *reference({ data, options }) {
     return yield* reference.fitGmmSteps(referenceData("data", data), options);
   },
-  native: ({ data, options }, b, threads) => b.gmmFit(data, fitParams(options), threads),
+  native: ({ data, options }, b, threads) => toFit(b.gmmFit(data, fitParams(options), threads)),
   nativeAsync: async ({ data, options }, b, { threads, token, onProgress, borrow }) => {
     const progress = onProgress as ((event: GmmProgress) => void) | undefined;
     const out = await b.gmmFitAsync(data, borrow, fitParams(options), threads, token, progress);
-    return { ...out.fit, progressEvents: out.progressEvents };
+    return { ...toFit(out.fit), progressEvents: out.progressEvents };
   },
-  copyInputs: ({ data, options }) => ({
+  copyInputs: copyFitCall,
+});
+
+/** A fit and the parameters after each of its iterations (K means, K variances, K weights per iteration). */
+export interface TracedFit {
+  fit: GmmFit;
+  trajectory: Float64Array;
+}
+
+/**
+ * The fit `GmmEstimator` steps through: the same fit as `fitGmm` (data or
+ * histogram prepared once, bit for bit the multi-iteration fit) with the
+ * parameters of every iteration recorded. Internal: not a public export.
+ */
+export const tracedFitKernel = registerKernel<[data: GmmData, options: unknown], FitCall, TracedFit>({
+  name: "GmmEstimator.executeExpectationMaximization",
+  optionsIndex: 1,
+  optionKeys: FIT_OPTION_KEYS,
+  prepare: ([data, options]) => ({ data: checkData("data", data), options: checkFitOptions(options) }),
+  *reference({ data, options }) {
+    const trajectory: number[] = [];
+    const fit = yield* reference.fitGmmSteps(referenceData("data", data), options, trajectory);
+    return { fit, trajectory: Float64Array.from(trajectory) };
+  },
+  native: ({ data, options }, b, threads) => traced(b.gmmFit(data, fitParams(options, true), threads)),
+  nativeAsync: async ({ data, options }, b, { threads, token, onProgress, borrow }) => {
+    const progress = onProgress as ((event: GmmProgress) => void) | undefined;
+    const out = await b.gmmFitAsync(data, borrow, fitParams(options, true), threads, token, progress);
+    return { ...traced(out.fit), progressEvents: out.progressEvents };
+  },
+  copyInputs: copyFitCall,
+});
+
+function traced(out: GmmFitOutput): TracedFit {
+  if (!out.trajectory) throw new Error("fastkernels: the native fit returned no trajectory");
+  return { fit: toFit(out), trajectory: out.trajectory };
+}
+
+/** The public fit result: the binding's fields, nothing else. */
+function toFit(out: GmmFitOutput): GmmFit {
+  const { means, variances, stdevs, weights, logLikelihoods, iterations, converged } = out;
+  return { means, variances, stdevs, weights, logLikelihoods, iterations, converged };
+}
+
+function copyFitCall({ data, options }: FitCall): FitCall {
+  return {
     data: data.slice(),
     options: {
       ...options,
       init: { means: options.init.means.slice(), variances: options.init.variances.slice(), weights: options.init.weights.slice() },
     },
-  }),
-});
+  };
+}
 
 export interface PredictCall {
   data: CheckedData;

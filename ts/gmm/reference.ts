@@ -217,6 +217,7 @@ function evaluate(samples: WeightedSamples, mix: CheckedMixture): PassStats {
 export function* fitGmmSteps(
   data: GmmData,
   options: ResolvedFitOptions,
+  trajectory?: number[],
 ): Generator<{ done: number; total: number; logLikelihood: number }, GmmFit, void> {
   const samples = weightedSamples(data);
   const k = options.components;
@@ -242,6 +243,7 @@ export function* fitGmmSteps(
     }
     stats = evaluate(samples, { weights, means, stdevs });
     logLikelihoods.push(stats.logLikelihood);
+    trajectory?.push(...means, ...variances, ...weights);
     yield { done: iteration, total: options.iterations, logLikelihood: stats.logLikelihood };
     const n = logLikelihoods.length;
     if (options.tol !== undefined && n >= 2 && Math.abs(logLikelihoods[n - 1] - logLikelihoods[n - 2]) <= options.tol * samples.total) {

@@ -217,6 +217,36 @@ pub fn fit_gmm(
     options: &FitOptions,
     progress: ProgressHook<'_>,
 ) -> Result<GmmFit, GmmError> {
+    fit_with(samples, options, progress, None)
+}
+
+/// The parameters after every iteration of a fit, for step-by-step
+/// estimators: iteration `i` (0-based) holds `means`, `variances` and
+/// `weights`, K values each, at `params[3K*i ..]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trajectory {
+    pub params: Vec<f64>,
+}
+
+/// [`fit_gmm`] that also records the parameters after every iteration: the
+/// data (or its histogram) is prepared once and the run is the same fit,
+/// bit for bit, as `fit_gmm` with the same options.
+pub fn fit_gmm_traced(
+    samples: Samples<'_>,
+    options: &FitOptions,
+    progress: ProgressHook<'_>,
+) -> Result<(GmmFit, Trajectory), GmmError> {
+    let mut trajectory = Trajectory::default();
+    let fit = fit_with(samples, options, progress, Some(&mut trajectory))?;
+    Ok((fit, trajectory))
+}
+
+fn fit_with(
+    samples: Samples<'_>,
+    options: &FitOptions,
+    progress: ProgressHook<'_>,
+    mut trajectory: Option<&mut Trajectory>,
+) -> Result<GmmFit, GmmError> {
     // The data first, then the options: the TS layer's order.
     match samples {
         Samples::Values(x) => check_values("data", x)?,
@@ -269,6 +299,11 @@ pub fn fit_gmm(
         stats = pass(&Mixture::new_unchecked(&weights, &means, &stdevs), !last);
         let ll = stats.log_likelihood;
         push(&mut log_likelihoods, ll, "the log-likelihood history")?;
+        if let Some(trajectory) = trajectory.as_deref_mut() {
+            for &value in means.iter().chain(&variances).chain(&weights) {
+                push(&mut trajectory.params, value, "the fit trajectory")?;
+            }
+        }
         if progress(iteration, ll) == Flow::Stop {
             return Err(GmmError::Cancelled);
         }

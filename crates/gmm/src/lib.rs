@@ -36,7 +36,8 @@ pub use elementwise::{
 pub use error::GmmError;
 pub use fastkernels_common::reduce::CHUNK as PASS_CHUNK;
 pub use fit::{
-    fit_gmm, FitOptions, GmmFit, Init, Samples, DEFAULT_VARIANCE_FLOOR, EMPTY_MASS, MAX_ITERATIONS,
+    fit_gmm, fit_gmm_traced, FitOptions, GmmFit, Init, Samples, Trajectory, DEFAULT_VARIANCE_FLOOR,
+    EMPTY_MASS, MAX_ITERATIONS,
 };
 pub use histogram::histogram;
 pub use isa::{detect as instruction_set, Isa};

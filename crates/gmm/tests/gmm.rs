@@ -282,3 +282,37 @@ fn predictions_for_bytes_match_values() {
         predict_proba(&mix, Samples::Values(&values)).unwrap()
     );
 }
+
+#[test]
+fn a_traced_fit_is_the_same_fit_and_records_every_iteration() {
+    let x: Vec<f64> = (0..5000)
+        .map(|i| ((i * 7919) % 1000) as f64 / 1000.0)
+        .collect();
+    let opts = options(3, 6);
+    let plain = fit_gmm(
+        Samples::Values(&x),
+        &opts,
+        &mut fastkernels_common::no_progress,
+    )
+    .unwrap();
+    let (traced, trajectory) = fastkernels_gmm::fit_gmm_traced(
+        Samples::Values(&x),
+        &opts,
+        &mut fastkernels_common::no_progress,
+    )
+    .unwrap();
+    assert_eq!(plain, traced);
+    assert_eq!(trajectory.params.len(), 6 * 3 * 3);
+    let last = &trajectory.params[5 * 9..];
+    assert_eq!(&last[0..3], plain.means.as_slice());
+    assert_eq!(&last[3..6], plain.variances.as_slice());
+    assert_eq!(&last[6..9], plain.weights.as_slice());
+    // Each prefix of the trajectory is the fit of that many iterations.
+    let two = fit_gmm(
+        Samples::Values(&x),
+        &options(3, 2),
+        &mut fastkernels_common::no_progress,
+    )
+    .unwrap();
+    assert_eq!(&trajectory.params[9..12], two.means.as_slice());
+}

@@ -10,9 +10,9 @@ use std::borrow::Cow;
 
 use fastkernels_common::ProgressHook;
 use fastkernels_gmm::{
-    check_samples, expsum_stable_into, fit_gmm, log_likelihood, predict_labels_into,
+    check_samples, expsum_stable_into, fit_gmm_traced, log_likelihood, predict_labels_into,
     predict_proba_into, responsibilities_into, FitOptions, GmmError, GmmFit, Init, Mixture,
-    Samples,
+    Samples, Trajectory,
 };
 use napi::bindgen_prelude::{Either, Float64Array, Object, Uint8Array};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -58,6 +58,8 @@ pub struct GmmFitOutput {
     pub log_likelihoods: Float64Array,
     pub iterations: u32,
     pub converged: bool,
+    /// With `trace`: means, variances and weights (K each) after every iteration.
+    pub trajectory: Option<Float64Array>,
 }
 
 /// One EM iteration's progress: `done` of `total` iterations, and the
@@ -89,6 +91,8 @@ pub struct GmmFitParams {
     pub tol: Option<f64>,
     pub variance_floor: f64,
     pub reg_covar: f64,
+    /// Also return the parameters after every iteration (`trajectory`).
+    pub trace: bool,
 }
 
 impl GmmFitParams {
@@ -107,8 +111,9 @@ impl GmmFitParams {
     }
 }
 
-fn fit_output(fit: GmmFit) -> GmmFitOutput {
+fn fit_output((fit, trajectory): (GmmFit, Option<Trajectory>)) -> GmmFitOutput {
     GmmFitOutput {
+        trajectory: trajectory.map(|t| Float64Array::new(t.params)),
         means: Float64Array::new(fit.means),
         variances: Float64Array::new(fit.variances),
         stdevs: Float64Array::new(fit.stdevs),
@@ -276,16 +281,25 @@ pub fn gmm_responsibilities_async<'env>(
 fn fit_compute(
     data: &SampleInput,
     options: &FitOptions,
+    trace: bool,
     progress: ProgressHook<'_>,
-) -> Result<GmmFit> {
-    data.with(|samples| gmm(fit_gmm(samples, options, progress)))
+) -> Result<(GmmFit, Option<Trajectory>)> {
+    // One compute path: the traced fit is the fit (recording K values per
+    // iteration is cheap); the trace is handed back only when asked for.
+    data.with(|samples| gmm(fit_gmm_traced(samples, options, progress)))
+        .map(|(fit, trajectory)| (fit, trace.then_some(trajectory)))
 }
 
 #[napi(js_name = "gmmFit")]
 pub fn gmm_fit(data: SampleArray, params: GmmFitParams, threads: u32) -> Result<GmmFitOutput> {
     let (data, options) = (SampleInput::new(data, true)?, params.to_options());
     let out = run_sync("fitGmm", threads, || {
-        fit_compute(&data, &options, &mut fastkernels_common::no_progress)
+        fit_compute(
+            &data,
+            &options,
+            params.trace,
+            &mut fastkernels_common::no_progress,
+        )
     })?;
     Ok(fit_output(out))
 }
@@ -301,6 +315,7 @@ pub fn gmm_fit_async<'env>(
     on_progress: Option<GmmProgressCallback>,
 ) -> Result<Object<'env>> {
     let (data, options) = (SampleInput::new(data, borrow)?, params.to_options());
+    let trace = params.trace;
     let stop = StopFlag::of(token);
     let total = options.iterations as u32;
     run_async(
@@ -323,7 +338,7 @@ pub fn gmm_fit_async<'env>(
                 }
                 stop.flow()
             };
-            let out = fit_compute(&data, &options, &mut hook)?;
+            let out = fit_compute(&data, &options, trace, &mut hook)?;
             Ok((out, queued))
         },
         |(out, queued)| {
