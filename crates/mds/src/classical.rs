@@ -120,7 +120,7 @@ pub fn classical_mds(diss: Dissimilarities<'_>, dims: usize) -> Result<Vec<f64>,
     let n = diss.n;
     if dims < 1 || dims > n {
         return Err(MdsError::invalid(format!(
-            "dims must be an integer from 1 to n = {n}, got {dims}"
+            "dims must be an integer from 1 to {n}, got {dims}"
         )));
     }
     fastkernels_common::limits::at_most("dims", dims, MAX_OUTPUT_DIMS, "MAX_OUTPUT_DIMS")?;

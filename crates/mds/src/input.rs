@@ -139,26 +139,26 @@ impl<'a> Dissimilarities<'a> {
         if is_valid_fast(data, n) {
             return Ok(Self { data, n });
         }
-        // Something is wrong: find the first offence in row-major order.
+        // Something is wrong: find the first offence in the TS layer's
+        // order (`checkDissimilarities`): every entry in index order, then
+        // row by row the diagonal and the upper triangle's mirror pairs.
+        if let Some(index) = data.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(MdsError::invalid(format!(
+                "dissimilarities[{index}] must be a finite number >= 0, got {}",
+                js_number(data[index])
+            )));
+        }
         for i in 0..n {
-            for j in i..n {
-                let a = data[i * n + j];
-                let b = data[j * n + i];
-                for (index, value) in [(i * n + j, a), (j * n + i, b)] {
-                    if !(value.is_finite() && value >= 0.0) {
-                        return Err(MdsError::invalid(format!(
-                            "dissimilarities[{index}] must be a finite number >= 0, got {}",
-                            js_number(value)
-                        )));
-                    }
-                }
-                if i == j && a != 0.0 {
-                    return Err(MdsError::invalid(format!(
-                        "dissimilarities[{}] (diagonal, row {i}) must be 0, got {}",
-                        i * n + i,
-                        js_number(a)
-                    )));
-                }
+            let d = data[i * n + i];
+            if d != 0.0 {
+                return Err(MdsError::invalid(format!(
+                    "dissimilarities[{}] (diagonal, row {i}) must be 0, got {}",
+                    i * n + i,
+                    js_number(d)
+                )));
+            }
+            for j in i + 1..n {
+                let (a, b) = (data[i * n + j], data[j * n + i]);
                 if !within_tolerance(a, b) {
                     return Err(MdsError::invalid(format!(
                         "dissimilarities must be symmetric: [{i}][{j}] = {} but [{j}][{i}] = {}",
@@ -196,6 +196,32 @@ mod tests {
         assert_eq!(
             msg(&[0.0; 3], 1 << 40),
             "dims must be at most 65536 (MAX_INPUT_DIMS), got 1099511627776"
+        );
+    }
+
+    #[test]
+    fn dissimilarity_offences_come_in_the_ts_order() {
+        let msg = |d: &[f64]| Dissimilarities::new(d, 3).unwrap_err().to_string();
+        // Index 3 (row 1) is negative and index 2 too: the lower index first,
+        // even though an asymmetry in row 0 comes earlier row by row.
+        let d = [0.0, 1.0, -2.0, -1.0, 0.0, 1.0, 5.0, 1.0, 0.0];
+        assert_eq!(
+            msg(&d),
+            "dissimilarities[2] must be a finite number >= 0, got -2"
+        );
+        let d = [0.0, 1.0, 2.0, 1.0, 0.5, 1.0, 3.0, 1.0, 0.0];
+        assert_eq!(
+            msg(&d),
+            "dissimilarities must be symmetric: [0][2] = 2 but [2][0] = 3"
+        );
+        let d = [0.0, 1.0, 2.0, 1.0, 0.5, 1.0, 2.0, 1.0, 0.0];
+        assert_eq!(
+            msg(&d),
+            "dissimilarities[4] (diagonal, row 1) must be 0, got 0.5"
+        );
+        assert_eq!(
+            msg(&[0.0; 8]),
+            "dissimilarities must have length 9 (n x n with n = 3), got length 8"
         );
     }
 
