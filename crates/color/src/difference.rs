@@ -2,6 +2,8 @@
 
 use rayon::prelude::*;
 
+use fastkernels_common::alloc::filled;
+use fastkernels_common::limits::output_elements;
 use fastkernels_common::reduce::CHUNK;
 
 use crate::cie94::cie94;
@@ -10,6 +12,9 @@ use crate::lab::rgb_to_lab;
 use crate::normalize::{normalize, Normalization};
 use crate::pixels::RgbImage;
 
+/// Largest `width` or `height` (the binding receives them as `u32`).
+pub const MAX_DIMENSION: usize = u32::MAX as usize;
+
 /// Checked shape of a difference call: both images hold `3 * pixels` values.
 #[derive(Debug, Clone, Copy)]
 pub struct ImagePair {
@@ -17,29 +22,51 @@ pub struct ImagePair {
 }
 
 impl ImagePair {
+    /// Checks in the TS layer's order: width, height (each 1..=MAX_DIMENSION),
+    /// width x height within `MAX_OUTPUT_ELEMENTS` (O(1), before anything is
+    /// allocated), then each image's length and values.
     pub fn new<A: RgbImage, B: RgbImage>(
         first: &A,
         second: &B,
         width: usize,
         height: usize,
     ) -> Result<Self, ColorError> {
-        let pixels = width
-            .checked_mul(height)
-            .filter(|p| p.checked_mul(3).is_some())
-            .ok_or(ColorError::DimensionsTooLarge { width, height })?;
-        for (name, actual) in [
-            ("rgbA", first.channel_values()),
-            ("rgbB", second.channel_values()),
-        ] {
-            if actual != 3 * pixels {
-                return Err(ColorError::LengthMismatch {
-                    name,
-                    expected: 3 * pixels,
-                    actual,
-                });
+        for (name, value) in [("width", width), ("height", height)] {
+            if value == 0 || value > MAX_DIMENSION {
+                return Err(ColorError::Dimension { name, value });
             }
         }
+        let pixels = output_elements("width", width, "height", height, "pixels")?;
+        let expected = pixels
+            .checked_mul(3)
+            .ok_or(ColorError::DimensionsTooLarge { width, height })?;
+        check_image("rgbA", first, expected)?;
+        check_image("rgbB", second, expected)?;
         Ok(ImagePair { pixels })
+    }
+
+    /// Number of pixels, the length of the output.
+    pub fn pixels(&self) -> usize {
+        self.pixels
+    }
+}
+
+fn check_image<I: RgbImage>(
+    name: &'static str,
+    image: &I,
+    expected: usize,
+) -> Result<(), ColorError> {
+    let actual = image.channel_values();
+    if actual != expected {
+        return Err(ColorError::LengthMismatch {
+            name,
+            expected,
+            actual,
+        });
+    }
+    match image.first_out_of_range() {
+        Some((index, value)) => Err(ColorError::OutOfRange { name, index, value }),
+        None => Ok(()),
     }
 }
 
@@ -54,7 +81,38 @@ pub fn cie94_difference<A: RgbImage, B: RgbImage>(
     normalization: Normalization,
 ) -> Result<Vec<f64>, ColorError> {
     let shape = ImagePair::new(&first, &second, width, height)?;
-    let mut out = vec![0.0; shape.pixels];
+    let mut out = filled(shape.pixels, 0.0, "the colour difference")?;
+    difference_of(&first, &second, normalization, &mut out);
+    Ok(out)
+}
+
+/// [`cie94_difference`] into the caller's buffer of `width * height` values.
+pub fn cie94_difference_into<A: RgbImage, B: RgbImage>(
+    first: A,
+    second: B,
+    width: usize,
+    height: usize,
+    normalization: Normalization,
+    out: &mut [f64],
+) -> Result<(), ColorError> {
+    let shape = ImagePair::new(&first, &second, width, height)?;
+    if out.len() != shape.pixels {
+        return Err(ColorError::OutputLength {
+            expected: shape.pixels,
+            actual: out.len(),
+        });
+    }
+    difference_of(&first, &second, normalization, out);
+    Ok(())
+}
+
+/// The one compute path (shape checked, `out` of one value per pixel).
+fn difference_of<A: RgbImage, B: RgbImage>(
+    first: &A,
+    second: &B,
+    normalization: Normalization,
+    out: &mut [f64],
+) {
     out.par_chunks_mut(CHUNK)
         .enumerate()
         .for_each(|(chunk, part)| {
@@ -64,8 +122,7 @@ pub fn cie94_difference<A: RgbImage, B: RgbImage>(
                 *slot = cie94(rgb_to_lab(first.rgb(i)), rgb_to_lab(second.rgb(i)));
             }
         });
-    normalize(&mut out, normalization);
-    Ok(out)
+    normalize(out, normalization);
 }
 
 #[cfg(test)]
@@ -159,6 +216,78 @@ mod tests {
             Normalization::None,
         )
         .unwrap_err();
-        assert!(matches!(err, ColorError::DimensionsTooLarge { .. }));
+        assert!(matches!(err, ColorError::Dimension { name: "width", .. }));
+    }
+
+    #[test]
+    fn limits_and_values_are_checked_in_the_ts_order_with_its_messages() {
+        let a = vec![0.5f64; 3 * 4];
+        let msg = |w: usize, h: usize, a: &[f64], b: &[f64]| {
+            cie94_difference(a, b, w, h, Normalization::None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            msg(0, 2, &a, &a),
+            "width must be an integer from 1 to 4294967295, got 0"
+        );
+        assert_eq!(
+            msg(2, 1 << 33, &a, &a),
+            "height must be an integer from 1 to 4294967295, got 8589934592"
+        );
+        assert_eq!(
+            msg(1 << 20, 1 << 20, &a, &a),
+            "width \u{d7} height = 1048576 \u{d7} 1048576 = 1099511627776 pixels would exceed the largest typed array (4294967296 elements, MAX_OUTPUT_ELEMENTS); process the data in smaller parts"
+        );
+        let mut bad = a.clone();
+        bad[5] = f64::NAN;
+        assert_eq!(
+            msg(2, 2, &a, &bad),
+            "rgbB[5] must be a finite number from 0 to 1, got NaN"
+        );
+        bad[5] = 1.5;
+        assert_eq!(
+            msg(2, 2, &bad, &a),
+            "rgbA[5] must be a finite number from 0 to 1, got 1.5"
+        );
+        assert_eq!(
+            msg(2, 2, &a[1..], &bad),
+            "rgbA must have length 12 (3 interleaved RGB values per pixel of width x height), got length 11"
+        );
+    }
+
+    #[test]
+    fn into_equals_the_vec_variant_bit_for_bit() {
+        let (w, h) = (97, 61);
+        let a = seeded_bytes(3 * w * h, 8);
+        let b = seeded_bytes(3 * w * h, 9);
+        for mode in [
+            Normalization::Original,
+            Normalization::MinMax,
+            Normalization::None,
+        ] {
+            let v = cie94_difference(a.as_slice(), b.as_slice(), w, h, mode).unwrap();
+            let mut out = vec![f64::NAN; w * h];
+            cie94_difference_into(a.as_slice(), b.as_slice(), w, h, mode, &mut out).unwrap();
+            assert!(v.iter().zip(&out).all(|(x, y)| x.to_bits() == y.to_bits()));
+        }
+        let mut short = vec![0.0; w * h - 1];
+        assert_eq!(
+            cie94_difference_into(
+                a.as_slice(),
+                b.as_slice(),
+                w,
+                h,
+                Normalization::None,
+                &mut short
+            )
+            .unwrap_err()
+            .to_string(),
+            format!(
+                "out must have length {} (one value per pixel of width x height), got length {}",
+                w * h,
+                w * h - 1
+            )
+        );
     }
 }

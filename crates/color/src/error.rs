@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use fastkernels_common::{Classify, ErrorClass};
+use fastkernels_common::alloc::AllocError;
+use fastkernels_common::{js_number, Classify, ErrorClass, LimitError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColorError {
@@ -14,6 +15,33 @@ pub enum ColorError {
         expected: usize,
         actual: usize,
     },
+    /// `width` or `height` is 0 or above `u32::MAX` (the binding's type).
+    Dimension { name: &'static str, value: usize },
+    /// A float channel value is NaN or outside [0, 1].
+    OutOfRange {
+        name: &'static str,
+        index: usize,
+        value: f64,
+    },
+    /// A size-like argument over its documented limit (checked before
+    /// anything is allocated).
+    Limit(LimitError),
+    /// The output could not be allocated.
+    Alloc(AllocError),
+    /// The caller's output buffer does not have one value per pixel.
+    OutputLength { expected: usize, actual: usize },
+}
+
+impl From<LimitError> for ColorError {
+    fn from(e: LimitError) -> Self {
+        Self::Limit(e)
+    }
+}
+
+impl From<AllocError> for ColorError {
+    fn from(e: AllocError) -> Self {
+        Self::Alloc(e)
+    }
 }
 
 impl fmt::Display for ColorError {
@@ -30,6 +58,22 @@ impl fmt::Display for ColorError {
             } => write!(
                 f,
                 "{name} must have length {expected} (3 interleaved RGB values per pixel of width x height), got length {actual}"
+            ),
+            ColorError::Dimension { name, value } => write!(
+                f,
+                "{name} must be an integer from 1 to {}, got {value}",
+                crate::difference::MAX_DIMENSION
+            ),
+            ColorError::OutOfRange { name, index, value } => write!(
+                f,
+                "{name}[{index}] must be a finite number from 0 to 1, got {}",
+                js_number(*value)
+            ),
+            ColorError::Limit(e) => e.fmt(f),
+            ColorError::Alloc(e) => e.fmt(f),
+            ColorError::OutputLength { expected, actual } => write!(
+                f,
+                "out must have length {expected} (one value per pixel of width x height), got length {actual}"
             ),
         }
     }

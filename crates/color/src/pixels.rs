@@ -6,6 +6,10 @@ pub trait RgbImage: Sync {
     fn channel_values(&self) -> usize;
     /// Pixel `i` as `[r, g, b]` in [0, 1].
     fn rgb(&self, i: usize) -> [f64; 3];
+    /// The first channel value outside [0, 1] (or NaN), as (index, value).
+    fn first_out_of_range(&self) -> Option<(usize, f64)> {
+        None
+    }
 }
 
 /// 8-bit samples, read as `value / 255` like the original's normalisation.
@@ -33,5 +37,16 @@ impl RgbImage for &[f64] {
     fn rgb(&self, i: usize) -> [f64; 3] {
         let p = &self[3 * i..3 * i + 3];
         [p[0], p[1], p[2]]
+    }
+    fn first_out_of_range(&self) -> Option<(usize, f64)> {
+        use rayon::prelude::*;
+        // Written so that NaN fails too, as in `ts/color/validate.ts`.
+        let bad = |v: &f64| !(*v >= 0.0 && *v <= 1.0);
+        let index = if self.len() > 1 << 16 {
+            self.par_iter().position_first(bad)
+        } else {
+            self.iter().position(bad)
+        };
+        index.map(|i| (i, self[i]))
     }
 }

@@ -10,8 +10,9 @@ use rayon::prelude::*;
 
 use crate::eigen::symmetric_eigen;
 use crate::error::MdsError;
-use crate::input::Dissimilarities;
+use crate::input::{zeros, Dissimilarities};
 use crate::random::Mulberry32;
+use crate::smacof::MAX_OUTPUT_DIMS;
 
 /// Extra vectors in the iterated block beyond `dims` (speeds convergence,
 /// absorbs negative eigenvalues of large magnitude).
@@ -23,10 +24,10 @@ pub(crate) const MAX_SUBSPACE_ITERATIONS: usize = 500;
 pub(crate) const START_SEED: u32 = 0x5eed;
 
 /// W = B V for a row-major n x p block V.
-fn apply_b(diss: &Dissimilarities<'_>, v: &[f64], p: usize) -> Vec<f64> {
+fn apply_b(diss: &Dissimilarities<'_>, v: &[f64], p: usize) -> Result<Vec<f64>, MdsError> {
     let n = diss.n;
-    let centred = centre_columns(v, n, p);
-    let mut w = vec![0.0; n * p];
+    let centred = centre_columns(v, n, p)?;
+    let mut w = zeros(n * p, "the classical MDS subspace")?;
     w.par_chunks_mut(p).enumerate().for_each(|(i, out)| {
         let row = diss.row(i);
         for (j, &d) in row.iter().enumerate() {
@@ -37,14 +38,14 @@ fn apply_b(diss: &Dissimilarities<'_>, v: &[f64], p: usize) -> Vec<f64> {
             }
         }
     });
-    let mut w = centre_columns(&w, n, p);
+    let mut w = centre_columns(&w, n, p)?;
     for x in &mut w {
         *x *= -0.5;
     }
-    w
+    Ok(w)
 }
 
-fn centre_columns(v: &[f64], n: usize, p: usize) -> Vec<f64> {
+fn centre_columns(v: &[f64], n: usize, p: usize) -> Result<Vec<f64>, MdsError> {
     let mut mean = vec![0.0; p];
     for row in v.chunks_exact(p) {
         for (m, x) in mean.iter_mut().zip(row) {
@@ -54,13 +55,13 @@ fn centre_columns(v: &[f64], n: usize, p: usize) -> Vec<f64> {
     for m in &mut mean {
         *m /= n as f64;
     }
-    let mut out = v.to_vec();
+    let mut out = fastkernels_common::alloc::copied(v, "the classical MDS subspace")?;
     for row in out.chunks_exact_mut(p) {
         for (x, m) in row.iter_mut().zip(&mean) {
             *x -= m;
         }
     }
-    out
+    Ok(out)
 }
 
 fn column_dot(a: &[f64], b: &[f64], p: usize, ca: usize, cb: usize) -> f64 {
@@ -99,8 +100,8 @@ fn orthonormalize(v: &mut [f64], p: usize, rng: &mut Mulberry32) {
 }
 
 /// The product of a row-major n x p block and a row-major p x p matrix.
-fn times_small(v: &[f64], s: &[f64], p: usize) -> Vec<f64> {
-    let mut out = vec![0.0; v.len()];
+fn times_small(v: &[f64], s: &[f64], p: usize) -> Result<Vec<f64>, MdsError> {
+    let mut out = zeros(v.len(), "the classical MDS subspace")?;
     for (row, o) in v.chunks_exact(p).zip(out.chunks_exact_mut(p)) {
         for (k, x) in row.iter().enumerate() {
             for c in 0..p {
@@ -108,7 +109,7 @@ fn times_small(v: &[f64], s: &[f64], p: usize) -> Vec<f64> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// An n x dims embedding whose Euclidean distances best reproduce the
@@ -119,17 +120,22 @@ pub fn classical_mds(diss: Dissimilarities<'_>, dims: usize) -> Result<Vec<f64>,
     let n = diss.n;
     if dims < 1 || dims > n {
         return Err(MdsError::invalid(format!(
-            "dims must be an integer from 1 to n = {n}, got {dims}"
+            "dims must be an integer from 1 to {n}, got {dims}"
         )));
     }
+    fastkernels_common::limits::at_most("dims", dims, MAX_OUTPUT_DIMS, "MAX_OUTPUT_DIMS")?;
     let p = (dims + OVERSAMPLING).min(n);
     let mut rng = Mulberry32::new(START_SEED);
-    let mut v: Vec<f64> = (0..n * p).map(|_| rng.next_f64() - 0.5).collect();
+    let mut v = fastkernels_common::alloc::collected(
+        n * p,
+        (0..n * p).map(|_| rng.next_f64() - 0.5),
+        "the classical MDS subspace",
+    )?;
     orthonormalize(&mut v, p, &mut rng);
     let mut iteration = 0;
     loop {
         iteration += 1;
-        let w = apply_b(&diss, &v, p);
+        let w = apply_b(&diss, &v, p)?;
         let mut h = vec![0.0; p * p];
         for a in 0..p {
             for b in 0..p {
@@ -145,8 +151,8 @@ pub fn classical_mds(diss: Dissimilarities<'_>, dims: usize) -> Result<Vec<f64>,
             }
         }
         let (theta, s) = symmetric_eigen(&h, p);
-        let u = times_small(&v, &s, p);
-        let bu = times_small(&w, &s, p);
+        let u = times_small(&v, &s, p)?;
+        let bu = times_small(&w, &s, p)?;
         let scale = theta.iter().fold(0.0f64, |m, t| m.max(t.abs())).max(1e-300);
         let worst = (0..dims)
             .map(|k| {
@@ -158,15 +164,15 @@ pub fn classical_mds(diss: Dissimilarities<'_>, dims: usize) -> Result<Vec<f64>,
             })
             .fold(0.0f64, f64::max);
         if worst <= RESIDUAL_TOLERANCE * scale || iteration >= MAX_SUBSPACE_ITERATIONS {
-            return Ok(embed(&u, &theta, n, p, dims));
+            return embed(&u, &theta, n, p, dims);
         }
         v = bu;
         orthonormalize(&mut v, p, &mut rng);
     }
 }
 
-fn embed(u: &[f64], theta: &[f64], n: usize, p: usize, dims: usize) -> Vec<f64> {
-    let mut x = vec![0.0; n * dims];
+fn embed(u: &[f64], theta: &[f64], n: usize, p: usize, dims: usize) -> Result<Vec<f64>, MdsError> {
+    let mut x = zeros(n * dims, "the embedding")?;
     for k in 0..dims {
         let scale = theta[k].max(0.0).sqrt();
         let mut lead = 0;
@@ -180,7 +186,7 @@ fn embed(u: &[f64], theta: &[f64], n: usize, p: usize, dims: usize) -> Vec<f64> 
             x[i * dims + k] = sign * scale * u[i * p + k];
         }
     }
-    x
+    Ok(x)
 }
 
 #[cfg(test)]

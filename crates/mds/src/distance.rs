@@ -132,15 +132,15 @@ fn add_squares(partial: &mut [f64; LANES], x: f64, col: &[f64; LANES]) {
 }
 
 /// Coordinate-major copy of the points: `soa[k * n + j]` = coordinate k of point j.
-fn coordinate_major(points: &Points<'_>) -> Vec<f64> {
+fn coordinate_major(points: &Points<'_>) -> Result<Vec<f64>, MdsError> {
     let (n, dims) = (points.n, points.dims);
-    let mut soa = vec![0.0; n * dims];
+    let mut soa = crate::input::zeros(n * dims, "a coordinate-major copy of the points")?;
     for (j, row) in points.data.chunks_exact(dims).enumerate() {
         for (k, &v) in row.iter().enumerate() {
             soa[k * n + j] = v;
         }
     }
-    soa
+    Ok(soa)
 }
 
 type TileKernel =
@@ -236,19 +236,38 @@ pub fn distance_matrix(points: Points<'_>) -> Result<Vec<f64>, MdsError> {
     let n = points.n;
     let len = check_matrix_size("points", n)?;
     // Huge pages for the fresh output: see fastkernels_common::alloc.
-    let mut out: Vec<f64> = fastkernels_common::alloc::with_capacity(len)
-        .map_err(|_| MdsError::TooLarge { name: "points", n })?;
-    let soa = coordinate_major(&points);
-    fill_tiles(
-        &points,
-        &soa,
-        TileWriter(out.as_mut_ptr()),
-        SimdLevel::detect(),
-    );
+    let mut out: Vec<f64> = fastkernels_common::alloc::with_capacity_for(
+        len,
+        "the distance matrix",
+        fastkernels_common::alloc::Advice::HugePages,
+    )?;
+    fill_matrix(&points, TileWriter(out.as_mut_ptr()))?;
     // SAFETY: the tiles (bi <= bj) and their mirrors cover all n * n elements,
     // each written above; capacity is len.
     unsafe { out.set_len(len) };
     Ok(out)
+}
+
+/// [`distance_matrix`] into the caller's buffer of n x n values (every
+/// element is written; the same bits as the Vec variant).
+pub fn distance_matrix_into(points: Points<'_>, out: &mut [f64]) -> Result<(), MdsError> {
+    let n = points.n;
+    let len = check_matrix_size("points", n)?;
+    if out.len() != len {
+        return Err(MdsError::invalid(format!(
+            "out must have length {len} (n x n with n = {n}), got length {}",
+            out.len()
+        )));
+    }
+    fill_matrix(&points, TileWriter(out.as_mut_ptr()))
+}
+
+/// The one compute path of the distance matrix: writes all n x n elements
+/// through `writer` (a block of at least n x n values).
+fn fill_matrix(points: &Points<'_>, writer: TileWriter) -> Result<(), MdsError> {
+    let soa = coordinate_major(points)?;
+    fill_tiles(points, &soa, writer, SimdLevel::detect());
+    Ok(())
 }
 
 /// Recomputes row i and column i of `distances` in place after point i moved.
@@ -295,7 +314,7 @@ pub fn dist_from_point(points: Points<'_>, y: &[f64]) -> Result<Vec<f64>, MdsErr
             y.len()
         )));
     }
-    let mut out = crate::input::try_zeroed("points", points.n, points.n)?;
+    let mut out = crate::input::zeros(points.n, "the distances")?;
     out.par_chunks_mut(ROW_CHUNK)
         .enumerate()
         .for_each(|(c, part)| {
@@ -344,7 +363,7 @@ mod tests {
         for (n, dims) in [(150, 2), (77, 10), (70, 101)] {
             let data = random_points(n, dims, 11 + dims as u32);
             let points = Points::new("points", &data, dims).unwrap();
-            let soa = coordinate_major(&points);
+            let soa = coordinate_major(&points).unwrap();
             let mut levels = vec![SimdLevel::Portable, SimdLevel::detect()];
             if SimdLevel::detect() == SimdLevel::Avx512 {
                 levels.push(SimdLevel::Avx2);
@@ -416,6 +435,28 @@ mod tests {
     }
 
     #[test]
+    fn into_equals_the_vec_variant_bit_for_bit() {
+        for (n, dims) in [(1, 3), (130, 7), (300, 2)] {
+            let data = random_points(n, dims, 5 + n as u32);
+            let points = Points::new("points", &data, dims).unwrap();
+            let v = distance_matrix(points).unwrap();
+            let mut out = vec![f64::NAN; n * n];
+            distance_matrix_into(points, &mut out).unwrap();
+            assert!(v.iter().zip(&out).all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert_eq!(
+                distance_matrix_into(points, &mut out[1..])
+                    .unwrap_err()
+                    .to_string(),
+                format!(
+                    "out must have length {} (n x n with n = {n}), got length {}",
+                    n * n,
+                    n * n - 1
+                )
+            );
+        }
+    }
+
+    #[test]
     fn too_large_is_an_error_before_allocating() {
         let data = vec![0.0; 70_000];
         let points = Points::new("points", &data, 1).unwrap();
@@ -423,5 +464,9 @@ mod tests {
             distance_matrix(points),
             Err(MdsError::TooLarge { n: 70_000, .. })
         ));
+        assert_eq!(
+            distance_matrix_into(points, &mut []).unwrap_err().to_string(),
+            "points: n = 70000 needs an n x n matrix of 4900000000 elements, more than the limit of 4294967296 (n <= 65536); use fewer points"
+        );
     }
 }

@@ -48,15 +48,20 @@ pub(crate) struct Workspace {
 }
 
 impl Workspace {
-    pub(crate) fn new(n: usize, dims: usize) -> Self {
-        Self {
+    pub(crate) fn new(n: usize, dims: usize) -> Result<Self, crate::error::MdsError> {
+        let zeros = || crate::input::zeros(n * dims, "the SMACOF workspace");
+        let mut stripes = Vec::with_capacity(STRIPES);
+        for _ in 0..STRIPES {
+            stripes.push(zeros()?);
+        }
+        Ok(Self {
             n,
             dims,
-            soa: vec![0.0; n * dims],
-            stripes: (0..STRIPES).map(|_| vec![0.0; n * dims]).collect(),
+            soa: zeros()?,
+            stripes,
             level: SimdLevel::detect(),
             passes: 0,
-        }
+        })
     }
 }
 
@@ -421,7 +426,7 @@ mod tests {
             }
             levels.push(detected);
             for level in levels {
-                let mut ws = Workspace::new(n, dims);
+                let mut ws = Workspace::new(n, dims).unwrap();
                 ws.level = level;
                 let mut next = vec![0.0; n * dims];
                 // The second pass sweeps backwards: same sums, other order.

@@ -19,7 +19,10 @@ use crate::error::MdsError;
 use crate::guttman::{pass, Workspace};
 use crate::input::Dissimilarities;
 use crate::random::Mulberry32;
-use fastkernels_common::{Flow, ProgressHook};
+use fastkernels_common::limits::{at_most, output_elements};
+use fastkernels_common::{js_number, Flow, ProgressHook};
+
+use crate::input::{check_finite, zeros};
 
 /// How the first configuration is chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,30 +58,48 @@ pub struct SmacofResult {
     pub converged: bool,
 }
 
+/// Most SMACOF iterations (`options.maxIter`) accepted. Each iteration is
+/// a full pass over the n x n dissimilarities; 10^7 of them is days of work
+/// at any useful n, so a larger value is a mistake, refused at once.
+pub const MAX_ITERATIONS: usize = 10_000_000;
+
+/// Most output dimensions of an embedding (`options.dims`, classical
+/// `dims`). The embedding holds n x dims values and the SMACOF workspace 17
+/// copies of it; 4096 dimensions at the largest n (65,536) is 2^28 values.
+pub const MAX_OUTPUT_DIMS: usize = 4096;
+
+/// Most random starts (`options.nInit`), as the TS layer bounds it: every
+/// start is a whole SMACOF run.
+pub const MAX_N_INIT: usize = 1000;
+
+/// The TS layer's order (`checkSmacofOptions`): dims, maxIter, eps, init,
+/// nInit. Size limits first, O(1), before anything is allocated.
 fn validate(diss: &Dissimilarities<'_>, p: &SmacofParams) -> Result<(), MdsError> {
     let n = diss.n;
     if p.dims < 1 || p.dims > n {
         return Err(MdsError::invalid(format!(
-            "options.dims must be an integer from 1 to n = {n}, got {}",
+            "options.dims must be an integer from 1 to {n}, got {}",
             p.dims
         )));
     }
+    at_most("options.dims", p.dims, MAX_OUTPUT_DIMS, "MAX_OUTPUT_DIMS")?;
+    output_elements("n", n, "options.dims", p.dims, "values")?;
     if p.max_iter < 1 {
         return Err(MdsError::invalid(format!(
-            "options.maxIter must be an integer >= 1, got {}",
+            "options.maxIter must be an integer from 1 to 4294967295, got {}",
             p.max_iter
         )));
     }
-    if !(p.eps.is_finite() && p.eps >= 0.0) {
+    at_most(
+        "options.maxIter",
+        p.max_iter,
+        MAX_ITERATIONS,
+        "MAX_ITERATIONS",
+    )?;
+    if !(0.0..=f64::MAX).contains(&p.eps) {
         return Err(MdsError::invalid(format!(
-            "options.eps must be a finite number >= 0, got {}",
-            p.eps
-        )));
-    }
-    if p.n_init < 1 || (p.n_init > 1 && p.init != Init::Random) {
-        return Err(MdsError::invalid(format!(
-            "options.nInit must be 1 unless options.init is \"random\", got {}",
-            p.n_init
+            "options.eps must be a number >= 0 and <= 1.7976931348623157e+308, got {}",
+            js_number(p.eps)
         )));
     }
     if let Init::Given(x) = &p.init {
@@ -89,16 +110,23 @@ fn validate(diss: &Dissimilarities<'_>, p: &SmacofParams) -> Result<(), MdsError
                 x.len()
             )));
         }
-        if let Some((k, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(MdsError::invalid(format!(
-                "options.init[{k}] must be a finite number, got {v}"
-            )));
-        }
+        check_finite("options.init", x)?;
+    }
+    if p.n_init < 1 || p.n_init > MAX_N_INIT {
+        return Err(MdsError::invalid(format!(
+            "options.nInit must be an integer from 1 to {MAX_N_INIT}, got {}",
+            p.n_init
+        )));
+    }
+    if p.n_init > 1 && p.init != Init::Random {
+        return Err(MdsError::invalid(format!(
+            "options.nInit must be 1 unless options.init is \"random\", got {}",
+            p.n_init
+        )));
     }
     Ok(())
 }
 
-/// Runs one SMACOF descent from `x`. `counter` numbers iterations across runs.
 fn run_once(
     diss: &Dissimilarities<'_>,
     p: &SmacofParams,
@@ -106,8 +134,8 @@ fn run_once(
     counter: &mut usize,
     hook: ProgressHook<'_>,
 ) -> Result<SmacofResult, MdsError> {
-    let mut next = vec![0.0; x.len()];
-    let mut ws = Workspace::new(diss.n, p.dims);
+    let mut next = zeros(x.len(), "the SMACOF embedding")?;
+    let mut ws = Workspace::new(diss.n, p.dims)?;
     // Pass 0 moves the initial configuration; pass t >= 1 measures X_t.
     pass(diss, &x, &mut next, &mut ws);
     std::mem::swap(&mut x, &mut next);
@@ -152,12 +180,20 @@ pub fn smacof(
             let x = classical_mds(diss, params.dims)?;
             run_once(&diss, params, x, &mut counter, hook)
         }
-        Init::Given(x) => run_once(&diss, params, x.clone(), &mut counter, hook),
+        Init::Given(x) => {
+            let x = fastkernels_common::alloc::copied(x, "the SMACOF embedding")?;
+            run_once(&diss, params, x, &mut counter, hook)
+        }
         Init::Random => {
             let mut rng = Mulberry32::new(params.seed);
             let mut best: Option<SmacofResult> = None;
             for _ in 0..params.n_init {
-                let x: Vec<f64> = (0..n * params.dims).map(|_| rng.next_f64()).collect();
+                let len = n * params.dims;
+                let x = fastkernels_common::alloc::collected(
+                    len,
+                    (0..len).map(|_| rng.next_f64()),
+                    "the SMACOF embedding",
+                )?;
                 let result = run_once(&diss, params, x, &mut counter, &mut *hook)?;
                 if !matches!(&best, Some(b) if b.stress <= result.stress) {
                     best = Some(result);
@@ -228,6 +264,50 @@ mod tests {
         let diss = Dissimilarities::new(&d, 30).unwrap();
         let result = smacof(diss, &params(Init::Classical), &mut no_progress).unwrap();
         assert!(result.stress < 1e-12, "stress {}", result.stress);
+    }
+
+    #[test]
+    fn limits_are_refused_at_once_with_their_names() {
+        let d = random_distances(20, 3, 1);
+        let diss = Dissimilarities::new(&d, 20).unwrap();
+        let start = std::time::Instant::now();
+        let run = |p: &SmacofParams| smacof(diss, p, &mut no_progress).unwrap_err().to_string();
+        let mut p = params(Init::Random);
+        p.max_iter = 1_000_000_000_000;
+        assert_eq!(
+            run(&p),
+            "options.maxIter must be at most 10000000 (MAX_ITERATIONS), got 1000000000000"
+        );
+        p.max_iter = 0;
+        assert_eq!(
+            run(&p),
+            "options.maxIter must be an integer from 1 to 4294967295, got 0"
+        );
+        let mut p = params(Init::Random);
+        p.n_init = 1_000_000_000;
+        assert_eq!(
+            run(&p),
+            "options.nInit must be an integer from 1 to 1000, got 1000000000"
+        );
+        let mut p = params(Init::Random);
+        p.dims = 21;
+        assert_eq!(
+            run(&p),
+            "options.dims must be an integer from 1 to 20, got 21"
+        );
+        let mut p = params(Init::Random);
+        p.eps = f64::NAN;
+        assert_eq!(
+            run(&p),
+            "options.eps must be a number >= 0 and <= 1.7976931348623157e+308, got NaN"
+        );
+        let mut g = vec![0.0; 40];
+        g[7] = f64::INFINITY;
+        assert_eq!(
+            run(&params(Init::Given(g))),
+            "options.init[7] must be a finite number, got Infinity"
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-use fastkernels_common::alloc::{collected, filled};
+use fastkernels_common::alloc::{collected, filled, push};
 use fastkernels_common::limits::{at_most, output_elements};
 use fastkernels_common::{Flow, MAX_OUTPUT_ELEMENTS};
 use rayon::prelude::*;
@@ -595,16 +595,30 @@ impl PolygonIndex {
         // Per chunk: the matches of its points (in query order) and their counts.
         let order = self.query_order(points)?;
         let partials = map_chunks(&order, stop, |chunk| {
-            let mut found = Vec::new();
+            let mut found: Vec<u32> = Vec::new();
             let mut counts = Vec::with_capacity(chunk.len());
+            // Matches grow with the data, not with an argument: each push is
+            // fallible, and a refused one ends the chunk with the error.
+            let mut refused = None;
             for q in chunk {
                 let start = found.len();
-                self.visit_close(q.x, q.y, radius, |e, _| found.push(e.id));
+                self.visit_close(q.x, q.y, radius, |e, _| {
+                    if refused.is_none() {
+                        if let Err(e) = push(&mut found, e.id, "the matches") {
+                            refused = Some(e);
+                        }
+                    }
+                });
+                if let Some(e) = refused {
+                    return Err(e);
+                }
                 found[start..].sort_unstable();
                 counts.push((found.len() - start) as u32);
             }
-            (found, counts)
-        })?;
+            Ok((found, counts))
+        })?
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
         let total: usize = partials.iter().map(|(found, _)| found.len()).sum();
         if total > u32::MAX as usize {
             return Err(PolygonError::TooManyResults { count: total });
