@@ -26,6 +26,12 @@
 //! it. A slot is released by a drop guard ([`Slot`]), so even a panic that
 //! escaped `guarded` could not leak it. Sync calls are not admitted: they
 //! block their JS thread, which bounds them already.
+//!
+//! # Sync/async pairs
+//!
+//! [`kernel_pair!`] declares the `fooSync`/`fooAsync` exports of one kernel
+//! from one compute closure and one `finish`: both run through `guarded`, so
+//! the pair cannot drift apart. `debug.rs` is the example.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -173,3 +179,61 @@ fn launch(job: Job, slot: Slot) -> Option<Slot> {
         }
     }
 }
+
+/// Declares the sync and the async export of one kernel from one compute
+/// closure, so the pair shares its code and its panic guard.
+///
+/// ```ignore
+/// kernel_pair! {
+///     doc = "Doc comment of both exports (it goes to index.d.ts).",
+///     kernel = "fooKernel",                   // name in error messages
+///     sync = foo_sync as "fooSync",           // Rust fn name as JS name
+///     async = foo_async as "fooAsync" -> "Promise<number>",
+///     args = (values: Vec<f64>, scale: f64, threads: u32),
+///     threads = threads,                      // which argument is the thread count
+///     returns = f64,                          // what the sync export returns (J)
+///     compute = move || foo(&values, scale),  // FnOnce() -> Result<T> + Send + 'static
+///     finish = Ok,                            // FnOnce(T) -> Result<J>, on the JS thread
+/// }
+/// ```
+///
+/// `compute` is an expression evaluated on the JS thread that yields the
+/// closure; it may use `?` and copy borrowed JS memory before the `move`
+/// closure (both exports then copy, which keeps them identical). The async
+/// export takes an `&Env` first, which napi passes implicitly. `doc` is a
+/// string rather than a `///` comment: napi-derive would copy a doc comment
+/// captured by `macro_rules!` into index.d.ts as a raw-string token (`r" …`).
+// Only `debug.rs` uses it so far, and that module is behind a feature.
+#[cfg_attr(not(feature = "debug-entry-points"), allow(unused_macros))]
+macro_rules! kernel_pair {
+    (
+        doc = $doc:literal,
+        kernel = $kernel:literal,
+        sync = $sync_fn:ident as $sync_js:literal,
+        async = $async_fn:ident as $async_js:literal -> $async_ts:literal,
+        args = ($($arg:ident: $arg_ty:ty),* $(,)?),
+        threads = $threads:ident,
+        returns = $returns:ty,
+        compute = $compute:expr,
+        finish = $finish:expr $(,)?
+    ) => {
+        #[doc = $doc]
+        #[napi_derive::napi(js_name = $sync_js)]
+        pub fn $sync_fn($($arg: $arg_ty),*) -> napi::Result<$returns> {
+            let compute = $compute;
+            $crate::run::run_sync($kernel, $threads, compute).and_then($finish)
+        }
+
+        #[doc = $doc]
+        #[napi_derive::napi(js_name = $async_js, ts_return_type = $async_ts)]
+        pub fn $async_fn<'env>(
+            env: &'env napi::Env,
+            $($arg: $arg_ty),*
+        ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
+            let compute = $compute;
+            $crate::run::run_async(env, $kernel, $threads, compute, $finish)
+        }
+    };
+}
+#[cfg_attr(not(feature = "debug-entry-points"), allow(unused_imports))]
+pub(crate) use kernel_pair;
