@@ -23,7 +23,8 @@
 //! one worker's stack and overflowed it (SIGSEGV with 2,000 `fitGmmAsync`
 //! calls on 300k samples). With admission, at most `admission_limit` top-level
 //! jobs exist in the pools, so the nesting depth on any stack is bounded by
-//! it. A slot is released by a drop guard ([`Slot`]), so even a panic that
+//! it (plus the sync calls of JS threads, which a waiting worker can steal
+//! too: one per JS thread at most). A slot is released by a drop guard ([`Slot`]), so even a panic that
 //! escaped `guarded` could not leak it. Sync calls are not admitted: they
 //! block their JS thread, which bounds them already.
 //!
