@@ -42,14 +42,6 @@ export declare class PolygonNativeIndex {
 }
 export type NativePolygonIndex = PolygonNativeIndex
 
-export declare function __debugPanicAsync(message: string, threads: number): Promise<number>
-
-export declare function __debugPanicParallelAsync(message: string, items: number, threads: number): Promise<number>
-
-export declare function __debugPanicParallelSync(message: string, items: number, threads: number): number
-
-export declare function __debugPanicSync(message: string, threads: number): number
-
 /** Number of threads the machine offers, the native default for `threads`. */
 export declare function availableParallelism(): number
 

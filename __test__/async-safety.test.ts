@@ -30,7 +30,7 @@ import {
 } from "../ts";
 import type { GmmFit } from "../ts";
 import { fromNativeError } from "../ts/errors";
-import { debugPanicAsync, debugPanicSync } from "../ts/internal";
+import { debugBinding, debugPanicAsync, debugPanicSync } from "../ts/internal";
 import { native } from "../ts/native";
 import { sceneValues } from "./helpers/gmm-scene";
 import { mulberry32, randomArray } from "./helpers/random";
@@ -333,15 +333,18 @@ describe("the reference backend (threads: 0) copies async inputs too", () => {
   });
 });
 
+// The panicking kernels come from the debug-feature addon (ts/internal.ts,
+// npm run build:native:debug-addon), which has its own pools; a missing one
+// fails these tests.
 describe("panics become Errors, never an abort", () => {
   test.each([...new Set([1, 2, THREADS])])("a panic on a pool thread inside a parallel loop throws from a sync call (threads = %i)", (threads) => {
-    const b = binding();
+    const b = debugBinding();
     const call = () => b.__debugPanicParallelSync("boom-parallel-sync", 4096, threads);
     expect(call).toThrow(/internal error in native debugPanicParallel.*boom-parallel-sync/);
   });
 
   test.each([...new Set([1, 2, THREADS])])("a panic on a pool thread inside a parallel loop rejects an async call (threads = %i)", async (threads) => {
-    const b = binding();
+    const b = debugBinding();
     const error = await b.__debugPanicParallelAsync("boom-parallel-async", 4096, threads).then(
       () => null,
       (e: unknown) => fromNativeError(e),

@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 
 import { backend, getDefaultThreads, MAX_THREADS, setDefaultThreads } from "../ts";
 import { debugPanicAsync, debugPanicSync } from "../ts/internal";
+import { native } from "../ts/native";
 import { resolveThreads } from "../ts/threads";
 
 const root = path.join(__dirname, "..");
@@ -53,6 +55,8 @@ describe("threads", () => {
   });
 });
 
+// The panicking kernels come from the debug-feature addon (ts/internal.ts,
+// npm run build:native:debug-addon); a missing one fails these tests.
 describe("panics never cross the boundary", () => {
   test("a panic in a sync kernel throws an Error naming the kernel", () => {
     expect(() => debugPanicSync("boom-sync")).toThrow(/internal error in native debugPanic.*boom-sync/);
@@ -62,6 +66,12 @@ describe("panics never cross the boundary", () => {
     await expect(debugPanicAsync("boom-async", threads)).rejects.toThrow(/boom-async/);
     // The process and the pool survive: the pool still runs work afterwards.
     await expect(debugPanicAsync("again", threads)).rejects.toThrow(/again/);
+  });
+
+  test("the release addon and the committed index.d.ts have no __debug* entry points (they are behind a cargo feature)", () => {
+    expect(Object.keys(native ?? {}).filter((name) => name.startsWith("__debug"))).toEqual([]);
+    expect(fs.readFileSync(path.join(root, "index.d.ts"), "utf8")).not.toMatch(/__debug/);
+    expect(fs.readFileSync(path.join(root, "index.js"), "utf8")).not.toMatch(/__debug/);
   });
 
   test("a native thread count out of range is a RangeError from Rust too", () => {

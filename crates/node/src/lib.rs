@@ -2,8 +2,11 @@
 //!
 //! This crate only converts types, maps errors and schedules work; the math
 //! lives in the kernel crates. Every exported kernel runs through [`run`], so
-//! sync and async calls share one compute path, one pool per thread count and
-//! one panic guard.
+//! sync and async calls share one compute path, the bounded pools of
+//! [`pool`], the admission of async jobs and one panic guard.
+//!
+//! The `debug-entry-points` feature adds the `__debug*` exports used by the
+//! panic tests; the release addon is built without it.
 
 #![deny(clippy::all)]
 // Under `cfg(test)` the napi macros register nothing, so every export looks unused.
@@ -12,6 +15,7 @@
 mod buffers;
 mod cancel;
 mod color;
+#[cfg(feature = "debug-entry-points")]
 mod debug;
 mod errors;
 mod gmm;
