@@ -60,8 +60,8 @@ describe.each([0, 1, 2])("threads = %i", (threads) => {
 
   test("size parameters past their limits are RangeErrors before any allocation", () => {
     for (const [options, message] of [
-      [{ components: 3, iterations: 1e12 }, "options.iterations must be at most 10000000 (MAX_ITERATIONS), got 1000000000000"],
-      [{ components: 1e9, iterations: 1 }, "options.components must be at most 65536 (MAX_COMPONENTS), got 1000000000"],
+      [{ components: 3, iterations: 1e12 }, "options.iterations must be at most 10000000 (GMM_MAX_ITERATIONS), got 1000000000000"],
+      [{ components: 1e9, iterations: 1 }, "options.components must be at most 65536 (GMM_MAX_COMPONENTS), got 1000000000"],
       [{ components: 3, iterations: 2 ** 53 }, "options.iterations must be an integer >= 1, got 9007199254740992"],
     ] as const) {
       const started = performance.now();

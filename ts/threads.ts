@@ -8,8 +8,10 @@ import { availableParallelism } from "node:os";
 import { native } from "./native";
 import { assertInteger, assertOptions } from "./validate";
 
-/** Largest accepted `threads`; the native binding enforces the same bound. */
-export const MAX_THREADS = 256;
+import { MAX_THREADS } from "./limits.generated";
+
+/** Largest accepted `threads` (defined once in Rust, `fastkernels-common`). */
+export { MAX_THREADS };
 
 /** Options accepted by every kernel. */
 export interface KernelOptions {

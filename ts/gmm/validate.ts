@@ -26,7 +26,13 @@ export interface CheckedMixture {
   stdevs: Float64Array;
 }
 
-import { DEFAULT_VARIANCE_FLOOR, MAX_COMPONENTS, MAX_ITERATIONS, MAX_LABEL_COMPONENTS, MAX_OUTPUT_ELEMENTS } from "../limits.generated";
+import {
+  GMM_DEFAULT_VARIANCE_FLOOR as DEFAULT_VARIANCE_FLOOR,
+  GMM_MAX_COMPONENTS,
+  GMM_MAX_ITERATIONS,
+  GMM_MAX_LABELS as MAX_LABEL_COMPONENTS,
+  MAX_OUTPUT_ELEMENTS,
+} from "../limits.generated";
 
 export { DEFAULT_VARIANCE_FLOOR, MAX_LABEL_COMPONENTS };
 
@@ -40,9 +46,10 @@ export const FIT_OPTION_KEYS = ["components", "iterations", "tol", "init", "vari
 export function checkPlanesFit(dataName: string, n: number, k: number): void {
   if (n * k > MAX_OUTPUT_LENGTH) {
     throw new RangeError(
-      `${dataName}.length × K = ${n} × ${k} = ${n * k} values would exceed the largest typed array (${MAX_OUTPUT_LENGTH} elements); process the data in smaller parts`,
+      `${dataName}.length × K = ${n} × ${k} = ${n * k} values would exceed the largest typed array (${MAX_OUTPUT_LENGTH} elements, MAX_OUTPUT_ELEMENTS); process the data in smaller parts`,
     );
   }
+}
 }
 
 
@@ -71,8 +78,8 @@ function assertComponentCount(name: string, values: Float64Array): void {
   if (values.length === 0) {
     throw new RangeError(`${name} must have at least 1 component (K >= 1), got length 0`);
   }
-  if (values.length > MAX_COMPONENTS) {
-    throw new RangeError(`${name} must have at most ${MAX_COMPONENTS} components (MAX_COMPONENTS), got length ${values.length}`);
+  if (values.length > GMM_MAX_COMPONENTS) {
+    throw new RangeError(`${name}.length must be at most ${GMM_MAX_COMPONENTS} (GMM_MAX_COMPONENTS), got ${values.length}`);
   }
 }
 
@@ -180,9 +187,9 @@ export function checkFitOptions(options: unknown, name = "options"): ResolvedFit
   assertOptions(name, options);
   const o = options as FitGmmOptions;
   assertInteger(`${name}.components`, o.components, 1);
-  assertAtMost(`${name}.components`, o.components, MAX_COMPONENTS, "MAX_COMPONENTS");
+  assertAtMost(`${name}.components`, o.components, GMM_MAX_COMPONENTS, "GMM_MAX_COMPONENTS");
   assertInteger(`${name}.iterations`, o.iterations, 1);
-  assertAtMost(`${name}.iterations`, o.iterations, MAX_ITERATIONS, "MAX_ITERATIONS");
+  assertAtMost(`${name}.iterations`, o.iterations, GMM_MAX_ITERATIONS, "GMM_MAX_ITERATIONS");
   if (o.tol !== undefined) assertNumber(`${name}.tol`, o.tol, { min: 0, max: Number.MAX_VALUE });
   const varianceFloor = o.varianceFloor ?? DEFAULT_VARIANCE_FLOOR;
   assertNumber(`${name}.varianceFloor`, varianceFloor, { min: 0, exclusiveMin: true, max: Number.MAX_VALUE });

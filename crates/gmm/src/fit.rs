@@ -70,7 +70,7 @@ impl Init {
             "options.components",
             components,
             MAX_COMPONENTS,
-            "MAX_COMPONENTS",
+            "GMM_MAX_COMPONENTS",
         )?;
         Ok(Self::original(components))
     }
@@ -136,7 +136,12 @@ fn check_options(options: &FitOptions) -> Result<usize, GmmError> {
     if k == 0 {
         return Err(bad_option("options.components", 0.0, "an integer >= 1"));
     }
-    at_most("options.components", k, MAX_COMPONENTS, "MAX_COMPONENTS")?;
+    at_most(
+        "options.components",
+        k,
+        MAX_COMPONENTS,
+        "GMM_MAX_COMPONENTS",
+    )?;
     if options.iterations == 0 {
         return Err(bad_option("options.iterations", 0.0, "an integer >= 1"));
     }
@@ -144,7 +149,7 @@ fn check_options(options: &FitOptions) -> Result<usize, GmmError> {
         "options.iterations",
         options.iterations,
         MAX_ITERATIONS,
-        "MAX_ITERATIONS",
+        "GMM_MAX_ITERATIONS",
     )?;
     if let Some(tol) = options.tol {
         if !(0.0..=f64::MAX).contains(&tol) {

@@ -94,7 +94,7 @@ impl Mixture {
             names.weights_length,
             k,
             MAX_COMPONENTS,
-            "MAX_COMPONENTS",
+            "GMM_MAX_COMPONENTS",
         )?;
         let like = || format!("one value per component, like {}", names.weights);
         check_length(names.means, means, k, like)?;
@@ -274,7 +274,7 @@ mod tests {
         let w = vec![1.0; MAX_COMPONENTS + 1];
         assert_eq!(
             Mixture::new(&w, &[], &[]).unwrap_err().to_string(),
-            "weights.length must be at most 65536 (MAX_COMPONENTS), got 65537"
+            "weights.length must be at most 65536 (GMM_MAX_COMPONENTS), got 65537"
         );
     }
 

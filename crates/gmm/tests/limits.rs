@@ -40,7 +40,7 @@ fn huge_iteration_counts_are_refused_at_once() {
     assert!(start.elapsed() < Duration::from_secs(1));
     assert_eq!(
         message(e),
-        "options.iterations must be at most 10000000 (MAX_ITERATIONS), got 1000000000000"
+        "options.iterations must be at most 10000000 (GMM_MAX_ITERATIONS), got 1000000000000"
     );
     // At the limit it is accepted (and stopped after one iteration).
     let mut calls = 0;
@@ -61,7 +61,7 @@ fn huge_component_counts_are_refused_before_any_allocation() {
     let start = Instant::now();
     assert_eq!(
         message(Init::try_original(1_000_000_000).unwrap_err()),
-        "options.components must be at most 65536 (MAX_COMPONENTS), got 1000000000"
+        "options.components must be at most 65536 (GMM_MAX_COMPONENTS), got 1000000000"
     );
     assert_eq!(
         message(Init::try_original(0).unwrap_err()),
@@ -72,7 +72,7 @@ fn huge_component_counts_are_refused_before_any_allocation() {
     o.init.means = vec![0.0; MAX_COMPONENTS + 1];
     assert_eq!(
         message(fit_gmm(Samples::Values(&[0.5]), &o, &mut no_progress).unwrap_err()),
-        "options.components must be at most 65536 (MAX_COMPONENTS), got 65537"
+        "options.components must be at most 65536 (GMM_MAX_COMPONENTS), got 65537"
     );
     assert!(start.elapsed() < Duration::from_secs(1));
 }

@@ -123,7 +123,7 @@ pub fn classical_mds(diss: Dissimilarities<'_>, dims: usize) -> Result<Vec<f64>,
             "dims must be an integer from 1 to {n}, got {dims}"
         )));
     }
-    fastkernels_common::limits::at_most("dims", dims, MAX_OUTPUT_DIMS, "MAX_OUTPUT_DIMS")?;
+    fastkernels_common::limits::at_most("dims", dims, MAX_OUTPUT_DIMS, "MDS_MAX_OUTPUT_DIMS")?;
     let p = (dims + OVERSAMPLING).min(n);
     let mut rng = Mulberry32::new(START_SEED);
     let mut v = fastkernels_common::alloc::collected(

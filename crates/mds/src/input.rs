@@ -36,7 +36,7 @@ impl<'a> Points<'a> {
                 "dims must be an integer >= 1, got {dims}"
             )));
         }
-        at_most("dims", dims, MAX_INPUT_DIMS, "MAX_INPUT_DIMS")?;
+        at_most("dims", dims, MAX_INPUT_DIMS, "MDS_MAX_INPUT_DIMS")?;
         if data.is_empty() || !data.len().is_multiple_of(dims) {
             return Err(MdsError::invalid(format!(
                 "{name}.length must be a positive multiple of dims = {dims} (n rows x dims), got {}",
@@ -195,7 +195,7 @@ mod tests {
         );
         assert_eq!(
             msg(&[0.0; 3], 1 << 40),
-            "dims must be at most 65536 (MAX_INPUT_DIMS), got 1099511627776"
+            "dims must be at most 65536 (MDS_MAX_INPUT_DIMS), got 1099511627776"
         );
     }
 

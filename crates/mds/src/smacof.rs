@@ -82,7 +82,12 @@ fn validate(diss: &Dissimilarities<'_>, p: &SmacofParams) -> Result<(), MdsError
             p.dims
         )));
     }
-    at_most("options.dims", p.dims, MAX_OUTPUT_DIMS, "MAX_OUTPUT_DIMS")?;
+    at_most(
+        "options.dims",
+        p.dims,
+        MAX_OUTPUT_DIMS,
+        "MDS_MAX_OUTPUT_DIMS",
+    )?;
     output_elements("n", n, "options.dims", p.dims, "values")?;
     if p.max_iter < 1 {
         return Err(MdsError::invalid(format!(
@@ -94,7 +99,7 @@ fn validate(diss: &Dissimilarities<'_>, p: &SmacofParams) -> Result<(), MdsError
         "options.maxIter",
         p.max_iter,
         MAX_ITERATIONS,
-        "MAX_ITERATIONS",
+        "MDS_MAX_ITERATIONS",
     )?;
     if !(0.0..=f64::MAX).contains(&p.eps) {
         return Err(MdsError::invalid(format!(
@@ -276,7 +281,7 @@ mod tests {
         p.max_iter = 1_000_000_000_000;
         assert_eq!(
             run(&p),
-            "options.maxIter must be at most 10000000 (MAX_ITERATIONS), got 1000000000000"
+            "options.maxIter must be at most 10000000 (MDS_MAX_ITERATIONS), got 1000000000000"
         );
         p.max_iter = 0;
         assert_eq!(

@@ -26,8 +26,9 @@ use napi::bindgen_prelude::retain_current_module_for_unload_safety;
 use napi::{Error, Result, Status};
 use rayon::ThreadPool;
 
-/// Largest `threads` value accepted; the TS layer checks the same bound first.
-pub const MAX_THREADS: u32 = 256;
+/// Largest `threads` value accepted (defined once, in `fastkernels-common`;
+/// the TS layer reads it from the generated `ts/limits.generated.ts`).
+pub use fastkernels_common::limits::MAX_THREADS;
 
 /// Most pools kept at once. With effective sizes clamped to the core count a
 /// machine with up to this many cores never evicts.

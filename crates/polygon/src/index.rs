@@ -196,7 +196,7 @@ pub fn check_points(points: &[f64]) -> Result<(), PolygonError> {
         "points.length / 2",
         points.len() / 2,
         MAX_POINTS,
-        "MAX_POINTS",
+        "POLYGON_MAX_POINTS",
     )?;
     check_finite("points", points)
 }
@@ -291,7 +291,7 @@ fn check_nearest(points: &[f64], k: usize) -> Result<usize, PolygonError> {
     if k == 0 {
         return Err(PolygonError::K { value: 0 });
     }
-    at_most("k", k, MAX_NEIGHBORS, "MAX_NEIGHBORS")?;
+    at_most("k", k, MAX_NEIGHBORS, "POLYGON_MAX_NEIGHBORS")?;
     Ok(output_elements(
         "points.length / 2",
         points.len() / 2,

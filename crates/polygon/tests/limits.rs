@@ -41,7 +41,7 @@ fn huge_k_is_refused_at_once() {
                 .nearest(&points(3), 1_000_000_000, r, &never_stop)
                 .unwrap_err()
         ),
-        "k must be at most 4096 (MAX_NEIGHBORS), got 1000000000"
+        "k must be at most 4096 (POLYGON_MAX_NEIGHBORS), got 1000000000"
     );
     assert_eq!(
         message(index.nearest(&points(3), 0, r, &never_stop).unwrap_err()),
