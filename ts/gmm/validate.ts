@@ -50,8 +50,6 @@ export function checkPlanesFit(dataName: string, n: number, k: number): void {
     );
   }
 }
-}
-
 
 function assertScales(name: string, values: Float64Array): void {
   for (let i = 0; i < values.length; i++) {
