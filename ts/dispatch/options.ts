@@ -40,11 +40,19 @@ export function closestKey(key: string, valid: readonly string[]): string | unde
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-/** Throws a TypeError naming the first key of `options` that is not in `valid`. */
-export function assertKnownKeys(name: string, options: object, valid: readonly string[]): void {
+/**
+ * Throws a TypeError naming the first key of `options` that is not in
+ * `valid`; `renamed` maps former key names to their new names (suggested).
+ */
+export function assertKnownKeys(
+  name: string,
+  options: object,
+  valid: readonly string[],
+  renamed: Readonly<Record<string, string>> = {},
+): void {
   for (const key of Object.keys(options)) {
     if (valid.includes(key)) continue;
-    const guess = closestKey(key, valid);
+    const guess = Object.hasOwn(renamed, key) ? renamed[key] : closestKey(key, valid);
     const hint = guess === undefined ? "" : ` (did you mean ${JSON.stringify(guess)}?)`;
     throw new TypeError(
       `${name} has an unknown key ${JSON.stringify(key)}${hint}; valid keys: ${[...valid].sort().join(", ")}`,
@@ -86,10 +94,11 @@ export function readCallSettings(
   ownKeys: readonly string[],
   asyncCall: boolean,
   aliases: readonly string[] = [],
+  renamed: Readonly<Record<string, string>> = {},
 ): CallSettings {
   assertOptionsObject(name, options);
   const o = options ?? {};
-  assertKnownKeys(name, o, [...ownKeys, ...(asyncCall ? [...ASYNC_KEYS, ...aliases] : SYNC_KEYS)]);
+  assertKnownKeys(name, o, [...ownKeys, ...(asyncCall ? [...ASYNC_KEYS, ...aliases] : SYNC_KEYS)], renamed);
   const threads = threadsFor(o.threads as number | undefined, `${name}.threads`);
   if (!asyncCall) return { threads, signal: undefined, onProgress: undefined, borrow: false };
   assertAbortSignal(`${name}.signal`, o.signal);
@@ -98,10 +107,20 @@ export function readCallSettings(
   if (o.borrow !== undefined && typeof o.borrow !== "boolean") {
     throw new TypeError(`${name}.borrow must be a boolean or undefined, got ${show(o.borrow)}`);
   }
+  // An alias is another name of the same callback; given both, each is called.
+  const callbacks = [o.onProgress, ...aliases.map((alias) => o[alias])].filter(
+    (f): f is (event: ProgressEvent) => void => f !== undefined,
+  );
+  const onProgress =
+    callbacks.length <= 1
+      ? callbacks[0]
+      : (event: ProgressEvent) => {
+          for (const callback of callbacks) callback(event);
+        };
   return {
     threads,
     signal: o.signal as AbortSignal | undefined,
-    onProgress: o.onProgress as ((event: ProgressEvent) => void) | undefined,
+    onProgress,
     borrow: o.borrow === true,
   };
 }

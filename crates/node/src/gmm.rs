@@ -97,7 +97,7 @@ fn log_likelihood_of(mix: &Mixture, x: &[f64]) -> std::result::Result<f64, GmmEr
 }
 
 /// A copy of an input for an async kernel; an allocation failure is an error, not an abort.
-fn copy<T: Copy>(values: &[T]) -> Result<Vec<T>> {
+pub(crate) fn copy<T: Copy>(values: &[T]) -> Result<Vec<T>> {
     let mut out = Vec::new();
     out.try_reserve_exact(values.len()).map_err(|_| {
         napi::Error::new(

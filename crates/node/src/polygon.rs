@@ -16,7 +16,8 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::cancel::{CancelToken, StopFlag};
-use crate::errors::{kernel_error, panic_error};
+use crate::errors::{js_number, kernel_error, panic_error};
+use crate::gmm::copy;
 use crate::run::{run_async, run_sync};
 
 #[napi(object)]
@@ -45,8 +46,31 @@ fn nearest_result(nearest: Nearest) -> PolygonNearestResult {
     }
 }
 
+/// Kernel errors as JS errors. A non-finite coordinate is worded as the
+/// TypeScript reference words it: vertex buffers are the `polygons`
+/// argument's, and the value is shown as JavaScript shows it.
+fn polygon_error(error: PolygonError) -> napi::Error {
+    match error {
+        PolygonError::NonFinite { what, index, value } => {
+            let prefix = if what == "points" { "" } else { "polygons." };
+            napi::Error::new(
+                napi::Status::InvalidArg,
+                format!(
+                    "{prefix}{what}[{index}] must be a finite number, got {}",
+                    js_number(value)
+                ),
+            )
+        }
+        PolygonError::ScoreNaN { index } => napi::Error::new(
+            napi::Status::InvalidArg,
+            format!("options.best[{index}] must not be NaN, got NaN"),
+        ),
+        other => kernel_error(other),
+    }
+}
+
 fn kernel<T>(result: std::result::Result<T, PolygonError>) -> Result<T> {
-    result.map_err(kernel_error)
+    result.map_err(polygon_error)
 }
 
 /// Small work runs here on the JS thread (still panic-guarded and with the
@@ -76,6 +100,21 @@ fn overlaps(a: &[f64], b: &[i32]) -> bool {
         b.as_ptr() as usize + std::mem::size_of_val(b),
     );
     a0 < b1 && b0 < a1
+}
+
+/// Most neighbours one `nearest` query returns per point (mirrored by
+/// `MAX_NEIGHBORS` in ts/polygon/validate.ts): checked before the k slots
+/// per point are allocated.
+const MAX_NEIGHBORS: u32 = 4096;
+
+fn check_k(k: u32) -> Result<()> {
+    if k > MAX_NEIGHBORS {
+        return Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            format!("k must be at most {MAX_NEIGHBORS} (MAX_NEIGHBORS), got {k}"),
+        ));
+    }
+    Ok(())
 }
 
 fn small_query(points: &[f64]) -> bool {
@@ -231,6 +270,7 @@ impl NativePolygonIndex {
         inclusive: bool,
         threads: u32,
     ) -> Result<PolygonNearestResult> {
+        check_k(k)?;
         let index = &self.inner;
         let nearest = run_sized("polygonNearest", threads, small_query(points), || {
             kernel(
@@ -296,8 +336,8 @@ pub fn best_match_async<'env>(
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
-    let points = points.to_vec();
-    let scores = scores.map(<[f64]>::to_vec);
+    let points = copy(points)?;
+    let scores = scores.map(copy).transpose()?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -329,7 +369,7 @@ pub fn within_distance_async<'env>(
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
-    let points = points.to_vec();
+    let points = copy(points)?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -361,8 +401,9 @@ pub fn nearest_async<'env>(
     threads: u32,
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
+    check_k(k)?;
     let index = Arc::clone(&index.inner);
-    let points = points.to_vec();
+    let points = copy(points)?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -376,5 +417,56 @@ pub fn nearest_async<'env>(
             )
         },
         |nearest| Ok(nearest_result(nearest)),
+    )
+}
+
+/// `PolygonNativeIndex.build` on the pool; the vertex buffers are copied first.
+#[napi(
+    js_name = "polygonIndexBuildAsync",
+    ts_return_type = "Promise<PolygonNativeIndex>"
+)]
+pub fn build_async<'env>(
+    env: &'env Env,
+    x: &[f64],
+    y: &[f64],
+    offsets: &[u32],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (x, y, offsets) = (copy(x)?, copy(y)?, copy(offsets)?);
+    run_async(
+        env,
+        "polygonIndexBuild",
+        threads,
+        move || kernel(PolygonIndex::build(&x, &y, &offsets)),
+        |index| {
+            Ok(NativePolygonIndex {
+                inner: Arc::new(index),
+            })
+        },
+    )
+}
+
+/// `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are copied first.
+#[napi(
+    js_name = "polygonIndexFromGeometryAsync",
+    ts_return_type = "Promise<PolygonNativeIndex>"
+)]
+pub fn from_geometry_async<'env>(
+    env: &'env Env,
+    centers: &[f64],
+    areas: &[f64],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (centers, areas) = (copy(centers)?, copy(areas)?);
+    run_async(
+        env,
+        "polygonIndexBuild",
+        threads,
+        move || kernel(PolygonIndex::from_geometry(&centers, &areas)),
+        |index| {
+            Ok(NativePolygonIndex {
+                inner: Arc::new(index),
+            })
+        },
     )
 }
