@@ -138,9 +138,15 @@ export declare function gmmResponsibilities(intensities: FloatArray, mixture: Gm
 
 export declare function gmmResponsibilitiesAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): Promise<void>
 
-export declare function mdsClassical(dissimilarities: Float64Array, n: number, dims: number, threads: number): Float64Array
+export declare function mdsClassical(dissimilarities: Float64Array, n: number, outputDims: number, threads: number): Float64Array
+
+/** `classicalMds` on the pool; the dissimilarities are copied first. */
+export declare function mdsClassicalAsync(dissimilarities: Float64Array, n: number, outputDims: number, threads: number): Promise<Float64Array>
 
 export declare function mdsDistanceMatrix(points: Float64Array, dims: number, threads: number): Float64Array
+
+/** `computeDistanceMatrix` on the pool; the points are copied first. */
+export declare function mdsDistanceMatrixAsync(points: Float64Array, dims: number, threads: number): Promise<Float64Array>
 
 export declare function mdsDistFromPoint(points: Float64Array, dims: number, y: Float64Array, threads: number): Float64Array
 
@@ -179,9 +185,13 @@ export interface MdsSmacofOutput {
   progressEvents: number
 }
 
-/** SMACOF parameters, already validated by the TS layer. */
+/**
+ * SMACOF parameters, structurally checked by the TS layer (the kernel
+ * checks them again).
+ */
 export interface MdsSmacofParams {
-  dims: number
+  /** Embedding dimension. */
+  outputDims: number
   maxIter: number
   eps: number
   /** "classical", "random" or "given" (then `initEmbedding` is the configuration). */
@@ -206,6 +216,12 @@ export interface PolygonCsrResult {
   offsets: Uint32Array
   indices: Uint32Array
 }
+
+/** `PolygonNativeIndex.build` on the pool; the vertex buffers are copied first. */
+export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): Promise<PolygonNativeIndex>
+
+/** `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are copied first. */
+export declare function polygonIndexFromGeometryAsync(centers: Float64Array, areas: Float64Array, threads: number): Promise<PolygonNativeIndex>
 
 export declare function polygonNearestAsync(index: PolygonNativeIndex, points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonNearestResult>
 

@@ -238,7 +238,7 @@ describe("inputs of async calls are copied", () => {
   test.each(disturbances)("smacofAsync: dissimilarities %s right after the call give the original's result", async (_, disturb) => {
     const points = randomArray(2 * 40, 3);
     const make = () => computeDistanceMatrix(points, 2, { threads: THREADS });
-    const options = { dims: 2, maxIter: 50, eps: 0, threads: THREADS };
+    const options = { outputDims: 2, maxIter: 50, eps: 0, threads: THREADS };
     const expected = smacof(make(), 40, options);
     const input = make();
     const running = smacofAsync(input, 40, options);

@@ -288,14 +288,14 @@ describe("errors (same from both backends)", () => {
     expect(() => smacof(new Float64Array([0, -1, -1, 0]), 2, o)).toThrow(new RangeError("dissimilarities[1] must be a finite number >= 0, got -1"));
     expect(() => smacof(new Float64Array([0, NaN, NaN, 0]), 2, o)).toThrow(new RangeError("dissimilarities[1] must be a finite number >= 0, got NaN"));
     expect(() => smacof(new Float64Array([1, 1, 1, 0]), 2, o)).toThrow(new RangeError("dissimilarities[0] (diagonal, row 0) must be 0, got 1"));
-    expect(() => smacof(good, 2, { ...o, dims: 3 })).toThrow(new RangeError("options.dims must be an integer from 1 to 2, got 3"));
+    expect(() => smacof(good, 2, { ...o, outputDims: 3 })).toThrow(new RangeError("options.outputDims must be an integer from 1 to 2, got 3"));
     expect(() => smacof(good, 2, { ...o, eps: -1 })).toThrow(RangeError);
     expect(() => smacof(good, 2, { ...o, init: "pca" as never })).toThrow(new RangeError('options.init must be "classical", "random" or a Float64Array, got "pca"'));
     expect(() => smacof(good, 2, { ...o, init: [1] as never })).toThrow(TypeError);
-    expect(() => smacof(good, 2, { ...o, init: new Float64Array(3) })).toThrow(new RangeError("options.init must have length 4 (n x dims), got length 3"));
+    expect(() => smacof(good, 2, { ...o, init: new Float64Array(3) })).toThrow(new RangeError("options.init must have length 4 (n x outputDims), got length 3"));
     expect(() => smacof(good, 2, { ...o, nInit: 2 })).toThrow(new RangeError('options.nInit must be 1 unless options.init is "random", got 2'));
     expect(() => smacof(good, 2, { ...o, seed: -1 })).toThrow(RangeError);
-    expect(() => classicalMds(good, 2, 3, o)).toThrow(new RangeError("dims must be an integer from 1 to 2, got 3"));
+    expect(() => classicalMds(good, 2, 3, o)).toThrow(new RangeError("outputDims must be an integer from 1 to 2, got 3"));
     expect(() => mds(new Float64Array(2), 2, o)).toThrow(new RangeError("n (points.length / dims) must be an integer >= 2, got 1"));
   });
 

@@ -46,8 +46,8 @@ describe("the native index validates on its own too (never panics)", () => {
     ["empty polygon", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 0, 1), 1), "polygon 0 is empty"],
     ["NaN vertex", () => binding.PolygonNativeIndex.build(Float64Array.of(Number.NaN), Float64Array.of(0), Uint32Array.of(0, 1), 1), "x[0] must be a finite number, got NaN"],
     ["negative maxDist", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).closeTo(0, 0, -1, false), "maxDist must be a number >= 0, got -1"],
-    ["k = 0", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).nearest(Float64Array.of(0, 0), 0, 1, false, 1), "k must be an integer >= 1, got 0"],
-    ["NaN score", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).bestMatch(Float64Array.of(0, 0), 1, false, Float64Array.of(Number.NaN), 1), "scores[0] must not be NaN"],
+    ["k = 0", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).nearest(Float64Array.of(0, 0), 0, 1, false, 1), "k must be an integer from 1 to 2147483647, got 0"],
+    ["NaN score", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).bestMatch(Float64Array.of(0, 0), 1, false, Float64Array.of(Number.NaN), 1), "options.best[0] must not be NaN"],
   ])("%s is an error, not a crash", (_name, call, message) => {
     expect(call).toThrow(message);
   });

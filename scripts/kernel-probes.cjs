@@ -203,13 +203,13 @@ const probes = [
   },
   {
     name: "classicalMds / smacof",
-    call: (fk, threads) => fk.smacof(Float64Array.from(triangleDistances), 3, { dims: 2, threads }),
-    callAsync: (fk, threads) => fk.smacofAsync(Float64Array.from(triangleDistances), 3, { dims: 2, threads }),
+    call: (fk, threads) => fk.smacof(Float64Array.from(triangleDistances), 3, { outputDims: 2, threads }),
+    callAsync: (fk, threads) => fk.smacofAsync(Float64Array.from(triangleDistances), 3, { outputDims: 2, threads }),
     check: async (fk, threads) => {
       const d = Float64Array.from(triangleDistances);
-      const sync = fk.smacof(d, 3, { dims: 2, threads });
-      const async = await fk.smacofAsync(d, 3, { dims: 2, threads });
-      const viaPoints = await fk.mdsAsync(triangle, 2, { dims: 2, threads });
+      const sync = fk.smacof(d, 3, { outputDims: 2, threads });
+      const async = await fk.smacofAsync(d, 3, { outputDims: 2, threads });
+      const viaPoints = await fk.mdsAsync(triangle, 2, { outputDims: 2, threads });
       return (
         embeddingMismatch(fk, "classicalMds", fk.classicalMds(d, 3, 2, { threads }), threads) ||
         embeddingMismatch(fk, "smacof", sync.embedding, threads) ||

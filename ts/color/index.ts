@@ -1,17 +1,15 @@
 /**
  * The Gaussian-mixture family's two-image mode: the CIE94 colour difference
  * of two RGB images, which the original program segments instead of a
- * grayscale image. Validation happens here once; then either the native
- * kernel (crates/color) or the TypeScript reference runs.
+ * grayscale image. An entry of the kernel table: structural checks once,
+ * then the float-range scan and the work in the backend that runs (the
+ * native kernel, crates/color, or the TypeScript reference).
  */
-import { runNativeAsync, runReferenceAsync, snapshot } from "../async";
-import { callNative } from "../errors";
-import { native } from "../native";
-import { resolveThreads } from "../threads";
-import { assertAbortSignal, isTypedArrayOf } from "../validate";
+import { once, registerKernel } from "../dispatch/kernel";
+import { isTypedArrayOf } from "../validate";
 import { cie94DifferenceReference } from "./reference";
 import type { Cie94AsyncOptions, Cie94Normalization, Cie94Options, RgbImage } from "./types";
-import { assertRgbImage, checkedNormalization, checkedPixels } from "./validate";
+import { assertRgbImage, checkedNormalization, checkedPixels, scanRgbImage } from "./validate";
 
 export type { Cie94AsyncOptions, Cie94Normalization, Cie94Options, RgbImage } from "./types";
 
@@ -22,16 +20,14 @@ interface CheckedCall {
   height: number;
   pixels: number;
   normalization: Cie94Normalization;
-  threads: number;
 }
 
-function check(rgbA: unknown, rgbB: unknown, width: unknown, height: unknown, options: Cie94Options | undefined): CheckedCall {
+function check(rgbA: unknown, rgbB: unknown, width: unknown, height: unknown, options: unknown): CheckedCall {
   const pixels = checkedPixels(width, height);
   assertRgbImage("rgbA", rgbA, pixels);
   assertRgbImage("rgbB", rgbB, pixels);
-  const threads = resolveThreads(options);
-  const normalization = checkedNormalization("options.normalization", options?.normalization);
-  return { rgbA, rgbB, width: width as number, height: height as number, pixels, normalization, threads };
+  const normalization = checkedNormalization("options.normalization", (options as Cie94Options | undefined)?.normalization);
+  return { rgbA, rgbB, width: width as number, height: height as number, pixels, normalization };
 }
 
 function toFloats(image: RgbImage): Float64Array {
@@ -47,6 +43,36 @@ function nativePair(call: CheckedCall): { bytes: true; a: Uint8Array; b: Uint8Ar
   }
   return { bytes: false, a: toFloats(call.rgbA), b: toFloats(call.rgbB) };
 }
+
+const cie94Kernel = registerKernel<
+  [rgbA: RgbImage, rgbB: RgbImage, width: number, height: number, options?: unknown],
+  CheckedCall,
+  Float64Array
+>({
+  name: "cie94Difference",
+  optionsIndex: 4,
+  optionKeys: ["normalization"],
+  prepare: ([rgbA, rgbB, width, height, options]) => check(rgbA, rgbB, width, height, options),
+  reference: (call) =>
+    once(() => {
+      scanRgbImage("rgbA", call.rgbA);
+      scanRgbImage("rgbB", call.rgbB);
+      return cie94DifferenceReference(call.rgbA, call.rgbB, call.pixels, call.normalization);
+    }),
+  native: (call, b, threads) => {
+    const pair = nativePair(call);
+    return pair.bytes
+      ? b.colorCie94DifferenceU8(pair.a, pair.b, call.width, call.height, call.normalization, threads)
+      : b.colorCie94DifferenceF64(pair.a, pair.b, call.width, call.height, call.normalization, threads);
+  },
+  nativeAsync: (call, b, { threads }) => {
+    const pair = nativePair(call);
+    return pair.bytes
+      ? b.colorCie94DifferenceU8Async(pair.a, pair.b, call.width, call.height, call.normalization, threads)
+      : b.colorCie94DifferenceF64Async(pair.a, pair.b, call.width, call.height, call.normalization, threads);
+  },
+  copyInputs: (call) => ({ ...call, rgbA: call.rgbA.slice(), rgbB: call.rgbB.slice() }),
+});
 
 /**
  * Per-pixel CIE94 colour difference ΔE94 of two images of `width x height`
@@ -74,46 +100,22 @@ export function cie94Difference(
   height: number,
   options?: Cie94Options,
 ): Float64Array {
-  const call = check(rgbA, rgbB, width, height, options);
-  if (call.threads === 0 || !native) {
-    return cie94DifferenceReference(call.rgbA, call.rgbB, call.pixels, call.normalization);
-  }
-  const binding = native;
-  const pair = nativePair(call);
-  return callNative(() =>
-    pair.bytes
-      ? binding.colorCie94DifferenceU8(pair.a, pair.b, call.width, call.height, call.normalization, call.threads)
-      : binding.colorCie94DifferenceF64(pair.a, pair.b, call.width, call.height, call.normalization, call.threads),
-  );
+  return cie94Kernel.sync(rgbA, rgbB, width, height, options);
 }
 
 /**
  * `cie94Difference` off the event loop. Both backends copy the inputs
- * before the promise is returned; `options.signal` aborts before the work
+ * before the promise is returned (unless `borrow: true`); `options.signal` aborts before the work
  * starts (the pass itself is not interruptible: one pass over the pixels).
  */
-export async function cie94DifferenceAsync(
+export function cie94DifferenceAsync(
   rgbA: RgbImage,
   rgbB: RgbImage,
   width: number,
   height: number,
   options?: Cie94AsyncOptions,
 ): Promise<Float64Array> {
-  const call = check(rgbA, rgbB, width, height, options);
-  assertAbortSignal("options.signal", options?.signal);
-  const signal = options?.signal;
-  if (call.threads === 0 || !native) {
-    const rgbACopy = snapshot(call.rgbA);
-    const rgbBCopy = snapshot(call.rgbB);
-    return runReferenceAsync(signal, () => cie94DifferenceReference(rgbACopy, rgbBCopy, call.pixels, call.normalization));
-  }
-  const binding = native;
-  const pair = nativePair(call);
-  return runNativeAsync(signal, () =>
-    pair.bytes
-      ? binding.colorCie94DifferenceU8Async(pair.a, pair.b, call.width, call.height, call.normalization, call.threads)
-      : binding.colorCie94DifferenceF64Async(pair.a, pair.b, call.width, call.height, call.normalization, call.threads),
-  );
+  return cie94Kernel.async(rgbA, rgbB, width, height, options);
 }
 
 export { JUST_PERCEPTIBLE_DELTA_E, thresholdedSubtractionInit } from "./subtraction-init";

@@ -6,13 +6,16 @@
  * weights are then taken from the data the mixture is fitted to (the
  * normalised difference), exactly as the original does.
  */
-import { assertAllFinite, assertFloat64Array, assertLength, assertNonEmpty, assertNumber, assertOptions } from "../validate";
+import { once, registerKernel } from "../dispatch/kernel";
+import { assertAllFinite, assertFloat64Array, assertLength, assertNonEmpty, assertNumber } from "../validate";
 import { normalizeReference } from "./reference";
 
 /** The CIE's "just perceptible" ΔE, suggested by the original's help text. */
 export const JUST_PERCEPTIBLE_DELTA_E = 2.3;
 
 export interface ThresholdedSubtractionOptions {
+  /** Accepted for uniformity with the other kernels; this one has no native kernel (both run the same TypeScript). */
+  threads?: number;
   /** Raw ΔE94 above which a pixel is foreground. Default 2.3 (just perceptible). */
   threshold?: number;
   /**
@@ -44,20 +47,49 @@ export interface MixtureInit {
  *   which EM cannot start).
  */
 export function thresholdedSubtractionInit(deltaE: Float64Array, options?: ThresholdedSubtractionOptions): MixtureInit {
-  assertFloat64Array("deltaE", deltaE);
-  assertNonEmpty("deltaE", deltaE);
+  return subtractionInitKernel.sync(deltaE, options);
+}
+
+interface SubtractionCall {
+  deltaE: Float64Array;
+  threshold: number;
+  data: Float64Array | undefined;
+}
+
+/**
+ * An entry of the kernel table without a native kernel: both backends run
+ * the TypeScript below (one pass over the pixels), so `threads` only selects
+ * nothing; the value scans (finite deltaE and data) run in it.
+ */
+const subtractionInitKernel = registerKernel<[deltaE: Float64Array, options?: unknown], SubtractionCall, MixtureInit>({
+  name: "thresholdedSubtractionInit",
+  optionsIndex: 1,
+  optionKeys: ["threshold", "data"],
+  prepare: ([deltaE, options]) => {
+    assertFloat64Array("deltaE", deltaE);
+    assertNonEmpty("deltaE", deltaE);
+    const o = options as ThresholdedSubtractionOptions | undefined;
+    const threshold = o?.threshold ?? JUST_PERCEPTIBLE_DELTA_E;
+    assertNumber("options.threshold", threshold, { min: -Infinity, max: Infinity });
+    const data = o?.data;
+    if (data !== undefined) {
+      assertFloat64Array("options.data", data);
+      assertLength("options.data", data, deltaE.length, "one value per pixel of deltaE");
+    }
+    return { deltaE, threshold, data };
+  },
+  reference: (call) => once(() => subtractionInit(call)),
+  native: (call) => subtractionInit(call),
+});
+
+function subtractionInit({ deltaE, threshold, data: given }: SubtractionCall): MixtureInit {
   assertAllFinite("deltaE", deltaE);
-  assertOptions("options", options);
-  const threshold = options?.threshold ?? JUST_PERCEPTIBLE_DELTA_E;
-  assertNumber("options.threshold", threshold, { min: -Infinity, max: Infinity });
   let data: Float64Array;
-  if (options?.data === undefined) {
+  if (given === undefined) {
     data = Float64Array.from(deltaE);
     normalizeReference(data, "original");
   } else {
-    data = options.data;
-    assertFloat64Array("options.data", data);
-    assertLength("options.data", data, deltaE.length, "one value per pixel of deltaE");
+    data = given;
     assertAllFinite("options.data", data);
   }
 

@@ -1,5 +1,6 @@
 /**
- * Checks of the two-image difference's arguments, shared by both backends.
+ * Checks of the two-image difference's arguments: structural ones before
+ * either backend, the float range scan in the backend that runs.
  */
 import { assertInteger, isTypedArrayOf, show } from "../validate";
 import type { Cie94Normalization, RgbImage } from "./types";
@@ -20,7 +21,14 @@ export function assertRgbImage(name: string, value: unknown, pixels: number): as
       `${name} must have length ${3 * pixels} (3 interleaved RGB values per pixel of width x height), got length ${image.length}`,
     );
   }
-  if (bytes) return;
+}
+
+/**
+ * The reference backend's scan of a float image: every channel in [0, 1]
+ * (NaN fails). The binding runs the same check for native calls.
+ */
+export function scanRgbImage(name: string, image: RgbImage): void {
+  if (isTypedArrayOf(image, "Uint8Array")) return;
   for (let i = 0; i < image.length; i++) {
     const v = image[i];
     // Written so that NaN fails too.

@@ -48,6 +48,8 @@ export interface KernelDefinition<A extends unknown[], C, R> {
   optionKeys: readonly string[];
   /** Accepted aliases of `onProgress` (e.g. `onIteration`). */
   progressAliases?: readonly string[];
+  /** Former option names and their new names, suggested when the old one is passed (e.g. `dims` → `outputDims`). */
+  renamedKeys?: Readonly<Record<string, string>>;
   /** Structural checks, O(1) per argument; returns the prepared call. */
   prepare(args: A, settings: CallSettings): C;
   /** The TypeScript reference, stepped. */
@@ -84,7 +86,7 @@ const OPTIONS_NAME = "options";
 /** The synchronous public function of a kernel. */
 export function syncEntry<A extends unknown[], C, R>(def: KernelDefinition<A, C, R>): (...args: A) => R {
   const entry = (...args: A): R => {
-    const settings = readCallSettings(OPTIONS_NAME, optionsOf(args, def.optionsIndex), def.optionKeys, false);
+    const settings = readCallSettings(OPTIONS_NAME, optionsOf(args, def.optionsIndex), def.optionKeys, false, [], def.renamedKeys);
     const call = def.prepare(args, settings);
     if (settings.threads === 0 || !native) return drain(def.reference(call));
     const binding = native;
@@ -191,6 +193,7 @@ async function runNative<C, R>(
       borrow: settings.borrow,
     });
     await progress.drain(result);
+    // A callback that threw after the last step still rejects the call.
     if (relay.failure) throw relay.failure.error;
     return result;
   } catch (error) {
@@ -210,7 +213,14 @@ async function runNative<C, R>(
 export function asyncEntry<A extends unknown[], C, R>(def: KernelDefinition<A, C, R>): (...args: A) => Promise<R> {
   const generic = def as unknown as KernelDefinition<unknown[], C, R>;
   const entry = async (...args: A): Promise<R> => {
-    const settings = readCallSettings(OPTIONS_NAME, optionsOf(args, def.optionsIndex), def.optionKeys, true, def.progressAliases);
+    const settings = readCallSettings(
+      OPTIONS_NAME,
+      optionsOf(args, def.optionsIndex),
+      def.optionKeys,
+      true,
+      def.progressAliases,
+      def.renamedKeys,
+    );
     if (settings.signal?.aborted) throw abortError(settings.signal);
     const call = def.prepare(args, settings);
     let result: R;

@@ -40,11 +40,19 @@ export function closestKey(key: string, valid: readonly string[]): string | unde
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-/** Throws a TypeError naming the first key of `options` that is not in `valid`. */
-export function assertKnownKeys(name: string, options: object, valid: readonly string[]): void {
+/**
+ * Throws a TypeError naming the first key of `options` that is not in
+ * `valid`; `renamed` maps former key names to their new names (suggested).
+ */
+export function assertKnownKeys(
+  name: string,
+  options: object,
+  valid: readonly string[],
+  renamed: Readonly<Record<string, string>> = {},
+): void {
   for (const key of Object.keys(options)) {
     if (valid.includes(key)) continue;
-    const guess = closestKey(key, valid);
+    const guess = Object.hasOwn(renamed, key) ? renamed[key] : closestKey(key, valid);
     const hint = guess === undefined ? "" : ` (did you mean ${JSON.stringify(guess)}?)`;
     throw new TypeError(
       `${name} has an unknown key ${JSON.stringify(key)}${hint}; valid keys: ${[...valid].sort().join(", ")}`,
@@ -99,10 +107,11 @@ export function readCallSettings(
   ownKeys: readonly string[],
   asyncCall: boolean,
   aliases: readonly string[] = [],
+  renamed: Readonly<Record<string, string>> = {},
 ): CallSettings {
   assertOptionsObject(name, options);
   const o = options ?? {};
-  assertKnownKeys(name, o, [...ownKeys, ...(asyncCall ? [...ASYNC_KEYS, ...aliases] : SYNC_KEYS)]);
+  assertKnownKeys(name, o, [...ownKeys, ...(asyncCall ? [...ASYNC_KEYS, ...aliases] : SYNC_KEYS)], renamed);
   const threads = threadsFor(o.threads as number | undefined, `${name}.threads`);
   if (!asyncCall) return { threads, signal: undefined, onProgress: undefined, borrow: false };
   assertAbortSignal(`${name}.signal`, o.signal);

@@ -1,55 +1,45 @@
 /**
  * Multidimensional scaling: distance kernels, classical MDS and metric
- * SMACOF. Every function validates once, then runs the native kernel
- * (`threads` >= 1) or the TypeScript reference (`threads` = 0).
+ * SMACOF. Each function is an entry of the kernel table (`./kernels.ts`):
+ * structural checks once, then the value checks and the work in the backend
+ * that runs (`threads: 0` the TypeScript reference, otherwise native).
+ *
+ * `dims` always means the width of one data row (coordinates per point);
+ * the embedding dimension is `outputDims` (an argument of `classicalMds`,
+ * an option of `smacof` and `mds`).
  */
-import { runNativeAsync, runReferenceAsync } from "../async";
-import { callNative } from "../errors";
-import { native } from "../native";
-import type { NativeBinding } from "../native";
-import { resolveThreads } from "../threads";
 import type { AsyncKernelOptions, KernelOptions } from "../threads";
-import { assertInteger } from "../validate";
 import {
-  distanceMatrixReference,
-  distFromPointReference,
-  mseReference,
-  rowErrorReference,
-  rowErrorsReference,
-  updateDistanceMatrixReference,
-} from "./reference";
-import { classicalMdsReference, drain, smacofReference } from "./reference-smacof";
-import type { IterationEvent, SmacofOutcome } from "./reference-smacof";
-import {
-  checkDissimilarities,
-  checkFiniteArray,
-  checkMatrixSize,
-  checkPoints,
-  checkSmacofOptions,
-  checkSquare,
-  MAX_MATRIX_ELEMENTS,
-  SYMMETRY_TOLERANCE,
-} from "./validate";
-import type { SmacofInit, SmacofSettings } from "./validate";
+  classicalMdsKernel,
+  distanceMatrixKernel,
+  distFromPointKernel,
+  mdsErrorKernel,
+  mdsKernel,
+  mseKernel,
+  smacofKernel,
+  updateDistanceMatrixKernel,
+} from "./kernels";
+import type { SmacofProgressEvent, SmacofResult } from "./kernels";
+import type { IterationEvent } from "./reference-smacof";
+import { MAX_MATRIX_ELEMENTS, SYMMETRY_TOLERANCE } from "./validate";
+import type { SmacofInit } from "./validate";
 
 export { MAX_MATRIX_ELEMENTS, SYMMETRY_TOLERANCE };
-export type { SmacofInit };
-
-function binding(): NativeBinding {
-  return native as NativeBinding;
-}
+export type { SmacofInit, SmacofProgressEvent, SmacofResult };
 
 /**
  * The full n x n Euclidean distance matrix of `points` (n rows x `dims`,
  * row-major): symmetric, zero diagonal, each pair computed once.
- * RangeError when n*n exceeds {@link MAX_MATRIX_ELEMENTS} or memory.
+ * RangeError when n*n exceeds {@link MAX_MATRIX_ELEMENTS} (checked before
+ * anything is allocated) or memory, or for a non-finite coordinate.
  */
 export function computeDistanceMatrix(points: Float64Array, dims: number, options?: KernelOptions): Float64Array {
-  const n = checkPoints("points", points, dims);
-  checkMatrixSize("points", n);
-  const threads = resolveThreads(options);
-  if (threads === 0) return distanceMatrixReference(points, dims);
-  return callNative(() => binding().mdsDistanceMatrix(points, dims, threads));
+  return distanceMatrixKernel.sync(points, dims, options);
+}
+
+/** {@link computeDistanceMatrix} off the event loop. The points are copied before it returns (or lent with `borrow: true`). */
+export function computeDistanceMatrixAsync(points: Float64Array, dims: number, options?: AsyncKernelOptions): Promise<Float64Array> {
+  return distanceMatrixKernel.async(points, dims, options);
 }
 
 /** Recomputes row i and column i of `distances` in place after point i moved. */
@@ -60,39 +50,25 @@ export function updateDistanceMatrix(
   i: number,
   options?: KernelOptions,
 ): void {
-  const n = checkPoints("points", points, dims);
-  checkMatrixSize("points", n);
-  checkSquare("distances", distances, n);
-  assertInteger("i", i, 0, n - 1);
-  const threads = resolveThreads(options);
-  if (threads === 0) return updateDistanceMatrixReference(points, dims, distances, i);
-  callNative(() => binding().mdsUpdateDistanceMatrix(points, dims, distances, i, threads));
+  updateDistanceMatrixKernel.sync(points, dims, distances, i, options);
 }
 
 /** Distances from every row of `points` to the point `y` (length `dims`). */
 export function distFromPoint(points: Float64Array, dims: number, y: Float64Array, options?: KernelOptions): Float64Array {
-  checkPoints("points", points, dims);
-  checkFiniteArray("y", y);
-  if (y.length !== dims) throw new RangeError(`y must have length ${dims} (dims), got length ${y.length}`);
-  const threads = resolveThreads(options);
-  if (threads === 0) return distFromPointReference(points, dims, y);
-  return callNative(() => binding().mdsDistFromPoint(points, dims, y, threads));
+  return distFromPointKernel.sync(points, dims, y, options);
 }
 
 /** Sum of squared differences of two equally long arrays (not divided by the length, as the original). */
 export function mse(a: Float64Array, b: Float64Array, options?: KernelOptions): number {
-  checkFiniteArray("a", a);
-  checkFiniteArray("b", b);
-  if (a.length !== b.length) throw new RangeError(`b must have the same length as a (${a.length}), got length ${b.length}`);
-  const threads = resolveThreads(options);
-  if (threads === 0) return mseReference(a, b);
-  return callNative(() => binding().mdsMse(a, b, threads));
+  return mseKernel.sync(a, b, options);
 }
 
 /**
- * Squared error between two n x n matrices: with `i` omitted (or undefined),
- * the total sum over the whole matrix; with `i = -1`, a Float64Array of the n
- * per-row errors; with 0 <= i < n, the error of row i.
+ * Squared error between two n x n matrices. The result type depends on `i`
+ * (kept from the original API):
+ * - `i` omitted or undefined: the total sum over the whole matrix, a number;
+ * - `i = -1`: a Float64Array of the n per-row errors;
+ * - `0 <= i < n`: the error of row i, a number.
  */
 export function computeMdsError(goal: Float64Array, current: Float64Array, n: number, i?: undefined, options?: KernelOptions): number;
 export function computeMdsError(goal: Float64Array, current: Float64Array, n: number, i: -1, options?: KernelOptions): Float64Array;
@@ -104,47 +80,36 @@ export function computeMdsError(
   i?: number,
   options?: KernelOptions,
 ): number | Float64Array {
-  assertInteger("n", n, 1);
-  checkMatrixSize("goal", n);
-  checkSquare("goal", goal, n);
-  checkSquare("current", current, n);
-  checkFiniteArray("goal", goal);
-  checkFiniteArray("current", current);
-  if (i !== undefined) assertInteger("i", i, -1, n - 1);
-  const threads = resolveThreads(options);
-  if (threads === 0) {
-    if (i === undefined) return mseReference(goal, current);
-    return i < 0 ? rowErrorsReference(goal, current, n) : rowErrorReference(goal, current, n, i);
-  }
-  return callNative(() => {
-    if (i === undefined) return binding().mdsErrorTotal(goal, current, n, threads);
-    return i < 0 ? binding().mdsErrorRows(goal, current, n, threads) : binding().mdsErrorRow(goal, current, n, i, threads);
-  });
+  return mdsErrorKernel.sync(goal, current, n, i, options);
 }
 
 /**
- * Classical (Torgerson) MDS: an n x dims embedding from the top `dims`
- * eigenvectors of the double-centred squared dissimilarities (negative
- * eigenvalues clipped to 0; each axis signed so that its largest-magnitude
- * coordinate is positive).
+ * Classical (Torgerson) MDS: an n x `outputDims` embedding from the top
+ * `outputDims` eigenvectors of the double-centred squared dissimilarities
+ * (negative eigenvalues clipped to 0; each axis signed so that its
+ * largest-magnitude coordinate is positive).
  */
-export function classicalMds(dissimilarities: Float64Array, n: number, dims: number, options?: KernelOptions): Float64Array {
-  checkDissimilarities(dissimilarities, n);
-  assertInteger("dims", dims, 1, n);
-  const threads = resolveThreads(options);
-  if (threads === 0) return classicalMdsReference(dissimilarities, n, dims);
-  return callNative(() => binding().mdsClassical(dissimilarities, n, dims, threads));
+export function classicalMds(dissimilarities: Float64Array, n: number, outputDims: number, options?: KernelOptions): Float64Array {
+  return classicalMdsKernel.sync(dissimilarities, n, outputDims, options);
 }
 
-/** Options of {@link smacof} and {@link mds}. */
+/** {@link classicalMds} off the event loop. The dissimilarities are copied before it returns (or lent with `borrow: true`). */
+export function classicalMdsAsync(dissimilarities: Float64Array, n: number, outputDims: number, options?: AsyncKernelOptions): Promise<Float64Array> {
+  return classicalMdsKernel.async(dissimilarities, n, outputDims, options);
+}
+
+/**
+ * Options of {@link smacof} and {@link mds}. Unknown keys are a TypeError;
+ * the former `dims` option is refused with the suggestion `outputDims`.
+ */
 export interface SmacofOptions extends KernelOptions {
-  /** Embedding dimension, 1..n. Default 2. */
-  dims?: number;
+  /** Embedding dimension, 1..n. Default 2. (Formerly `dims`.) */
+  outputDims?: number;
   /** Maximum iterations (Guttman transforms) per run, >= 1. Default 300. */
   maxIter?: number;
   /** Convergence tolerance on (old stress - stress) / sum_{i<j} d_ij^2 (scikit-learn 1.9). With 0 a run stops only when the stress stops decreasing. Default 1e-6. */
   eps?: number;
-  /** Start: "classical" (Torgerson MDS, default), "random" (uniform [0,1) from mulberry32(seed)) or an n x dims Float64Array. */
+  /** Start: "classical" (Torgerson MDS, default), "random" (uniform [0,1) from mulberry32(seed)) or an n x outputDims Float64Array. */
   init?: SmacofInit;
   /** Runs from random starts, keeping the lowest stress; > 1 only with init "random". Default 1. */
   nInit?: number;
@@ -153,168 +118,39 @@ export interface SmacofOptions extends KernelOptions {
 }
 
 /** Options of {@link smacofAsync} and {@link mdsAsync}. */
-export interface SmacofAsyncOptions extends SmacofOptions, AsyncKernelOptions {
-  /** Called after every iteration with its number (1-based, consecutive across nInit runs) and the stress. Default: none. */
-  onIteration?: (event: IterationEvent) => void;
+export interface SmacofAsyncOptions extends SmacofOptions, Omit<AsyncKernelOptions, "onProgress"> {
+  /** Called after every iteration with `{ done, total, stress }` (see {@link SmacofProgressEvent}). */
+  onProgress?: (event: SmacofProgressEvent) => void;
+  /** Alias of `onProgress` (its event also has `iteration`, equal to `done`). */
+  onIteration?: (event: SmacofProgressEvent) => void;
 }
 
 export type { IterationEvent };
-
-/** The result of {@link smacof}. */
-export interface SmacofResult {
-  /** n x dims, row-major. */
-  embedding: Float64Array;
-  /** Raw stress of the embedding, scikit-learn's definition: sum over pairs i < j of (d_ij - delta_ij)^2. */
-  stress: number;
-  /** Kruskal's stress-1 of the embedding: sqrt(stress / sum_{i<j} d_ij^2). */
-  normalizedStress: number;
-  /** Iterations of the returned run. */
-  iterations: number;
-  /** True when the eps criterion stopped the run before maxIter. */
-  converged: boolean;
-}
-
-function nativeParams(s: SmacofSettings) {
-  const init = typeof s.init === "string" ? s.init : "given";
-  return {
-    params: { dims: s.dims, maxIter: s.maxIter, eps: s.eps, init, nInit: s.nInit, seed: s.seed },
-    initEmbedding: typeof s.init === "string" ? undefined : s.init,
-  };
-}
-
-function fromNative(out: { embedding: Float64Array; stress: number; normalizedStress: number; iterations: number; converged: boolean }): SmacofResult {
-  return { embedding: out.embedding, stress: out.stress, normalizedStress: out.normalizedStress, iterations: out.iterations, converged: out.converged };
-}
-
-function fromReference(out: SmacofOutcome): SmacofResult {
-  return { ...out };
-}
 
 /**
  * Metric MDS of an n x n dissimilarity matrix by SMACOF (Guttman transform),
  * as scikit-learn 1.9.1's `smacof(metric=True)`; B is never formed.
  */
 export function smacof(dissimilarities: Float64Array, n: number, options?: SmacofOptions): SmacofResult {
-  checkDissimilarities(dissimilarities, n);
-  const settings = checkSmacofOptions(options, n, false);
-  const threads = resolveThreads(options);
-  if (threads === 0) return fromReference(drain(smacofReference(dissimilarities, n, settings)));
-  const { params, initEmbedding } = nativeParams(settings);
-  return fromNative(callNative(() => binding().mdsSmacof(dissimilarities, n, params, initEmbedding, threads)));
+  return smacofKernel.sync(dissimilarities, n, options);
 }
 
 /** The whole job from raw points (n rows x `dims`): Euclidean distances, then {@link smacof}. */
 export function mds(points: Float64Array, dims: number, options?: SmacofOptions): SmacofResult {
-  const n = checkPoints("points", points, dims);
-  assertInteger("n (points.length / dims)", n, 2);
-  checkMatrixSize("points", n);
-  const settings = checkSmacofOptions(options, n, false);
-  const threads = resolveThreads(options);
-  if (threads === 0) {
-    return fromReference(drain(smacofReference(distanceMatrixReference(points, dims), n, settings)));
-  }
-  const { params, initEmbedding } = nativeParams(settings);
-  return fromNative(callNative(() => binding().mdsFromPoints(points, dims, params, initEmbedding, threads)));
+  return mdsKernel.sync(points, dims, options);
 }
-
-type NativeStart = (
-  token: InstanceType<NativeBinding["CancelToken"]>,
-  progress: ((event: IterationEvent) => void) | undefined,
-) => Promise<{ embedding: Float64Array; stress: number; normalizedStress: number; iterations: number; converged: boolean; progressEvents: number }>;
 
 /**
- * Runs a native async SMACOF. Progress events travel through a threadsafe
- * function and may be queued behind the result, so the promise resolves
- * only once all of them were delivered; none is delivered after it settles.
- * A throwing `onIteration` cancels the run and rejects with its error.
+ * {@link smacof} off the event loop. `options.signal` stops it at the next
+ * iteration; `options.onProgress` (alias `onIteration`) receives
+ * `{ done, total, stress }` after every iteration, all of them before the
+ * promise resolves. Inputs are copied before it returns (or lent with `borrow: true`).
  */
-async function runSmacofNative(options: SmacofAsyncOptions | undefined, start: NativeStart): Promise<SmacofResult> {
-  const onIteration = options?.onIteration;
-  let delivered = 0;
-  let expected = -1;
-  let settled = false;
-  let callbackError: { error: unknown } | undefined;
-  let drained: (() => void) | undefined;
-  const outcome = await runNativeAsync(options?.signal, async (token) => {
-    const progress = onIteration
-      ? (event: IterationEvent) => {
-          delivered++;
-          if (!settled && callbackError === undefined) {
-            try {
-              onIteration({ iteration: event.iteration, stress: event.stress });
-            } catch (error) {
-              callbackError = { error };
-              token.cancel();
-            }
-          }
-          if (delivered === expected) drained?.();
-        }
-      : undefined;
-    try {
-      const out = await start(token, progress);
-      expected = out.progressEvents;
-      if (onIteration && delivered < expected) await new Promise<void>((resolve) => (drained = resolve));
-      return out;
-    } catch (error) {
-      if (callbackError) throw callbackError.error;
-      throw error;
-    } finally {
-      settled = true;
-    }
-  }).catch((error: unknown) => {
-    if (callbackError) throw callbackError.error;
-    throw error;
-  });
-  if (callbackError) throw callbackError.error;
-  return fromNative(outcome);
+export function smacofAsync(dissimilarities: Float64Array, n: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
+  return smacofKernel.async(dissimilarities, n, options);
 }
 
-async function runSmacofReference(
-  options: SmacofAsyncOptions | undefined,
-  steps: () => Generator<IterationEvent, SmacofOutcome>,
-): Promise<SmacofResult> {
-  const onIteration = options?.onIteration;
-  return runReferenceAsync(options?.signal, async (checkpoint) => {
-    const it = steps();
-    for (;;) {
-      const step = it.next();
-      if (step.done) return fromReference(step.value);
-      onIteration?.(step.value);
-      await checkpoint();
-    }
-  });
-}
-
-/** {@link smacof} off the event loop, with `signal` and `onIteration`. Inputs are copied before it returns. */
-export async function smacofAsync(dissimilarities: Float64Array, n: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
-  checkDissimilarities(dissimilarities, n);
-  const settings = checkSmacofOptions(options, n, true);
-  const threads = resolveThreads(options);
-  if (threads === 0) {
-    const copy = Float64Array.from(dissimilarities);
-    const s = { ...settings, init: typeof settings.init === "string" ? settings.init : Float64Array.from(settings.init) };
-    return runSmacofReference(options, () => smacofReference(copy, n, s));
-  }
-  const { params, initEmbedding } = nativeParams(settings);
-  return runSmacofNative(options, (token, progress) =>
-    binding().mdsSmacofAsync(dissimilarities, n, params, initEmbedding, threads, token, progress),
-  );
-}
-
-/** {@link mds} off the event loop, with `signal` and `onIteration`. Inputs are copied before it returns. */
-export async function mdsAsync(points: Float64Array, dims: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
-  const n = checkPoints("points", points, dims);
-  assertInteger("n (points.length / dims)", n, 2);
-  checkMatrixSize("points", n);
-  const settings = checkSmacofOptions(options, n, true);
-  const threads = resolveThreads(options);
-  if (threads === 0) {
-    const copy = Float64Array.from(points);
-    const s = { ...settings, init: typeof settings.init === "string" ? settings.init : Float64Array.from(settings.init) };
-    return runSmacofReference(options, () => smacofReference(distanceMatrixReference(copy, dims), n, s));
-  }
-  const { params, initEmbedding } = nativeParams(settings);
-  return runSmacofNative(options, (token, progress) =>
-    binding().mdsFromPointsAsync(points, dims, params, initEmbedding, threads, token, progress),
-  );
+/** {@link mds} off the event loop, with `signal` and `onProgress` as {@link smacofAsync}. */
+export function mdsAsync(points: Float64Array, dims: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
+  return mdsKernel.async(points, dims, options);
 }

@@ -219,11 +219,11 @@ function pass(d: Float64Array, n: number, x: Float64Array, dims: number, next: F
 function* runOnce(d: Float64Array, n: number, s: SmacofSettings, start: Float64Array, counter: { value: number }): Generator<IterationEvent, SmacofOutcome> {
   let x: Float64Array = Float64Array.from(start);
   let next: Float64Array = new Float64Array(x.length);
-  pass(d, n, x, s.dims, next);
+  pass(d, n, x, s.outputDims, next);
   [x, next] = [next, x];
   let oldStress = Number.NaN;
   for (let iteration = 1; ; iteration++) {
-    const [stress, squares] = pass(d, n, x, s.dims, next);
+    const [stress, squares] = pass(d, n, x, s.outputDims, next);
     counter.value += 1;
     yield { iteration: counter.value, stress };
     const converged = iteration > 1 && (oldStress - stress) / squares < s.eps;
@@ -238,12 +238,12 @@ function* runOnce(d: Float64Array, n: number, s: SmacofSettings, start: Float64A
 /** SMACOF, yielding after every iteration (numbered across runs when nInit > 1). */
 export function* smacofReference(d: Float64Array, n: number, s: SmacofSettings): Generator<IterationEvent, SmacofOutcome> {
   const counter = { value: 0 };
-  if (s.init === "classical") return yield* runOnce(d, n, s, classicalMdsReference(d, n, s.dims), counter);
+  if (s.init === "classical") return yield* runOnce(d, n, s, classicalMdsReference(d, n, s.outputDims), counter);
   if (typeof s.init !== "string") return yield* runOnce(d, n, s, s.init, counter);
   const rng = mulberry32(s.seed);
   let best: SmacofOutcome | undefined;
   for (let r = 0; r < s.nInit; r++) {
-    const start = new Float64Array(n * s.dims);
+    const start = new Float64Array(n * s.outputDims);
     for (let k = 0; k < start.length; k++) start[k] = rng();
     const result = yield* runOnce(d, n, s, start, counter);
     if (best === undefined || result.stress < best.stress) best = result;

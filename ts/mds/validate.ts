@@ -1,8 +1,9 @@
 /**
- * Argument checks of the MDS family, run once before dispatch so that both
- * backends throw the same errors for the same bad input.
+ * Argument checks of the MDS family: the structural checks the dispatcher
+ * runs before either backend (O(1) per argument), and the value scans the
+ * reference backend runs itself (Rust runs the same ones for native calls).
  */
-import { assertAbortSignal, assertAllFinite, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
+import { assertAllFinite, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
 
 /** Largest n*n for an n x n matrix: the longest Float64Array Node 20 can create (2^32, so n <= 65,536). */
 export const MAX_MATRIX_ELEMENTS = 2 ** 32;
@@ -10,15 +11,23 @@ export const MAX_MATRIX_ELEMENTS = 2 ** 32;
 /** Dissimilarities must satisfy |a_ij - a_ji| <= SYMMETRY_TOLERANCE * max(1, |a_ij|, |a_ji|). */
 export const SYMMETRY_TOLERANCE = 1e-9;
 
-/** Checks `points` (n rows x dims) and returns n. */
+/**
+ * Checks `points` (n rows x `dims`, the width of one data row) and returns
+ * n. Structural only: the finite-value scan runs in the backend
+ * (`scanFinite` in the reference, the binding in Rust).
+ */
 export function checkPoints(name: string, points: unknown, dims: unknown): number {
   assertFloat64Array(name, points);
   assertInteger("dims", dims, 1);
   if (points.length === 0 || points.length % dims !== 0) {
     throw new RangeError(`${name}.length must be a positive multiple of dims = ${dims} (n rows x dims), got ${points.length}`);
   }
-  assertAllFinite(name, points);
   return points.length / dims;
+}
+
+/** The reference backend's value scan: every value finite (Rust runs the same check). */
+export function scanFinite(name: string, values: ArrayLike<number>): void {
+  assertAllFinite(name, values);
 }
 
 /** Throws before any allocation when an n x n matrix is over the limit. */
@@ -47,12 +56,19 @@ export function checkSquare(name: string, matrix: unknown, n: number): asserts m
   }
 }
 
-/** A square, symmetric matrix of finite non-negative numbers with a zero diagonal. */
+/** Dissimilarities, structurally: a Float64Array of n x n values, n >= 2, within the size limit. */
 export function checkDissimilarities(d: unknown, n: unknown): asserts d is Float64Array {
   assertFloat64Array("dissimilarities", d);
   assertInteger("n", n, 2);
   checkMatrixSize("dissimilarities", n);
   checkSquare("dissimilarities", d, n);
+}
+
+/**
+ * The reference backend's value scan of dissimilarities: finite, >= 0, zero
+ * diagonal, symmetric. The native kernel runs the same checks in Rust.
+ */
+export function scanDissimilarities(d: Float64Array, n: number): void {
   for (let k = 0; k < d.length; k++) {
     const v = d[k];
     if (!(Number.isFinite(v) && v >= 0)) {
@@ -73,16 +89,12 @@ export function checkDissimilarities(d: unknown, n: unknown): asserts d is Float
   }
 }
 
-export function checkFiniteArray(name: string, a: unknown): asserts a is Float64Array {
-  assertFloat64Array(name, a);
-  assertAllFinite(name, a);
-}
-
 /** How SMACOF starts. */
 export type SmacofInit = "classical" | "random" | Float64Array;
 
 export interface SmacofSettings {
-  dims: number;
+  /** Embedding dimension. */
+  outputDims: number;
   maxIter: number;
   eps: number;
   init: SmacofInit;
@@ -90,23 +102,31 @@ export interface SmacofSettings {
   seed: number;
 }
 
-export interface SmacofOptionLike {
-  dims?: unknown;
+/** The option keys of `smacof` and `mds` besides the common ones. */
+export const SMACOF_OPTION_KEYS = ["outputDims", "maxIter", "eps", "init", "nInit", "seed"] as const;
+
+/** Renamed option keys, suggested when the old name is passed. */
+export const SMACOF_RENAMED_KEYS: Readonly<Record<string, string>> = { dims: "outputDims" };
+
+interface SmacofOptionLike {
+  outputDims?: unknown;
   maxIter?: unknown;
   eps?: unknown;
   init?: unknown;
   nInit?: unknown;
   seed?: unknown;
-  onIteration?: unknown;
-  signal?: unknown;
 }
 
-/** Validates SMACOF options for n points into settings with defaults. */
-export function checkSmacofOptions(options: unknown, n: number, isAsync: boolean): SmacofSettings {
+/**
+ * Checks SMACOF options for n points (keys already checked by the
+ * dispatcher) into settings with defaults. Structural: a given start
+ * configuration's values are scanned by the backend.
+ */
+export function checkSmacofOptions(options: unknown, n: number): SmacofSettings {
   assertOptions("options", options);
   const o = (options ?? {}) as SmacofOptionLike;
-  const dims = o.dims ?? 2;
-  assertInteger("options.dims", dims, 1, n);
+  const outputDims = o.outputDims ?? 2;
+  assertInteger("options.outputDims", outputDims, 1, n);
   const maxIter = o.maxIter ?? 300;
   assertInteger("options.maxIter", maxIter, 1, 2 ** 32 - 1);
   const eps = o.eps ?? 1e-6;
@@ -118,10 +138,9 @@ export function checkSmacofOptions(options: unknown, n: number, isAsync: boolean
     }
   } else if (isTypedArrayOf(init, "Float64Array")) {
     const x = init as Float64Array;
-    if (x.length !== n * dims) {
-      throw new RangeError(`options.init must have length ${n * dims} (n x dims), got length ${x.length}`);
+    if (x.length !== n * outputDims) {
+      throw new RangeError(`options.init must have length ${n * outputDims} (n x outputDims), got length ${x.length}`);
     }
-    assertAllFinite("options.init", x);
   } else {
     throw new TypeError(`options.init must be "classical", "random" or a Float64Array, got ${show(init)}`);
   }
@@ -132,11 +151,5 @@ export function checkSmacofOptions(options: unknown, n: number, isAsync: boolean
   }
   const seed = o.seed ?? 0;
   assertInteger("options.seed", seed, 0, 2 ** 32 - 1);
-  if (isAsync) {
-    assertAbortSignal("options.signal", o.signal);
-    if (o.onIteration !== undefined && typeof o.onIteration !== "function") {
-      throw new TypeError(`options.onIteration must be a function or undefined, got ${show(o.onIteration)}`);
-    }
-  }
-  return { dims, maxIter, eps, init: init as SmacofInit, nInit, seed };
+  return { outputDims, maxIter, eps, init: init as SmacofInit, nInit, seed };
 }

@@ -5,10 +5,11 @@
 export { Polygon } from "./polygon";
 export { PolygonIndex } from "./polygon-index";
 export type {
-  BestMatchAsyncOptions, BestMatchOptions, NearestResult, PolygonQueryAsyncOptions, PolygonQueryOptions, WithinDistanceResult,
+  BestMatchAsyncOptions, BestMatchOptions, NearestAsyncOptions, NearestOptions, NearestResult, PolygonQueryAsyncOptions, PolygonQueryOptions, WithinDistanceResult,
 } from "./polygon-index";
 export { findClosePolygons, matchPointsToPolygons, selectBestPolygon } from "./original";
 export type { PointMatch, PolygonSet } from "./original";
 export { generateExample, generateOnePolygon } from "./example";
 export type { GenerateExampleOptions } from "./example";
 export type { FlatPolygons, PointLike, PointsInput, PolygonLike } from "./validate";
+export { MAX_NEIGHBORS } from "./validate";

@@ -3,19 +3,23 @@
  * queried many times. The native backend keeps the packed data and a grid
  * over the centers in a Rust object; the reference backend answers by brute
  * force over the same centers and areas.
+ *
+ * The build and every query are entries of the kernel table: structural
+ * checks once in `prepare`; coordinate and score scans in the backend that
+ * runs (the reference below, Rust for native calls).
  */
-import { runNativeAsync, runReferenceAsync } from "../async";
+import { once, registerKernel } from "../dispatch/kernel";
+import type { Steps } from "../dispatch/kernel";
 import { callNative } from "../errors";
 import { native } from "../native";
 import type { NativeBinding } from "../native";
-import { resolveThreads } from "../threads";
 import type { AsyncKernelOptions, KernelOptions } from "../threads";
-import { assertAbortSignal, show } from "../validate";
+import { show } from "../validate";
 import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
 import { bestMatchRange, closeTo, nearestRange, packedGeometry, withinDistanceRange } from "./reference";
 import type { PackedGeometry, Query } from "./reference";
 import {
-  assertK, assertMaxDist, assertQueryOptions, assertScores, checkFlatPolygons, flattenPoints, packPolygons, readPoint,
+  assertBoolean, assertK, assertMaxDist, assertScores, checkFlatPolygons, flattenPoints, packPolygons, readPoint, scanFinite, scanScores,
 } from "./validate";
 import type { FlatPolygons, PointLike, PointsInput, PolygonLike } from "./validate";
 
@@ -36,6 +40,12 @@ export interface BestMatchOptions extends PolygonQueryOptions {
   best?: "area" | Float64Array;
 }
 
+/** Options of `nearest` in its options form: `maxDist` is an option there. */
+export interface NearestOptions extends PolygonQueryOptions {
+  /** Only centers within it count. Default Infinity. */
+  maxDist?: number;
+}
+
 export interface PolygonQueryAsyncOptions extends AsyncKernelOptions {
   /** As in {@link PolygonQueryOptions.inclusive}. */
   inclusive?: boolean;
@@ -44,6 +54,11 @@ export interface PolygonQueryAsyncOptions extends AsyncKernelOptions {
 export interface BestMatchAsyncOptions extends PolygonQueryAsyncOptions {
   /** As in {@link BestMatchOptions.best}. */
   best?: "area" | Float64Array;
+}
+
+export interface NearestAsyncOptions extends PolygonQueryAsyncOptions {
+  /** As in {@link NearestOptions.maxDist}. */
+  maxDist?: number;
 }
 
 /** All close polygons per point: point p's are `indices[offsets[p]..offsets[p + 1]]`, ascending. */
@@ -73,20 +88,240 @@ function allPolygonObjects(polygons: ReadonlyArray<unknown>): polygons is Readon
   return true;
 }
 
-/** Points per reference chunk between event-loop yields in async calls. */
-const REFERENCE_ASYNC_CHUNK = 1024;
+/** Points per reference step (async calls yield to the event loop between steps). */
+const REFERENCE_CHUNK = 1024;
 
-interface CheckedQuery extends Query {
-  points: Float64Array;
+
+/** What a build produces: the packed inputs kept for the other backend, and the backend built now. */
+interface Built {
+  length: number;
+  vertices: PackedPolygons | undefined;
+  geometry: PackedGeometry | undefined;
+  native: NativeIndex | undefined;
 }
 
-function checkQuery(points: unknown, maxDist: unknown, options: unknown): CheckedQuery {
+type BuildSource =
+  | { kind: "objects"; polygons: ReadonlyArray<Polygon>; geometry: PackedGeometry | undefined }
+  | { kind: "flat"; vertices: PackedPolygons };
+
+function buildPrepare(polygons: unknown): BuildSource {
+  if (Array.isArray(polygons) && allPolygonObjects(polygons)) return { kind: "objects", polygons, geometry: undefined };
+  // An array of polygon-like objects is packed into new buffers, each vertex
+  // checked as it is copied; flat buffers are checked structurally here and
+  // scanned by the backend.
+  const { x, y, offsets } = Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
+  return { kind: "flat", vertices: new PackedPolygons(x, y, offsets) };
+}
+
+function sourceGeometry(source: BuildSource & { kind: "objects" }): PackedGeometry {
+  return source.geometry ?? geometryOfPolygons(source.polygons);
+}
+
+function buildReference(source: BuildSource): Built {
+  if (source.kind === "objects") {
+    const geometry = sourceGeometry(source);
+    return { length: geometry.areas.length, vertices: undefined, geometry, native: undefined };
+  }
+  const { x, y, offsets } = source.vertices;
+  scanFinite("polygons.x", x);
+  scanFinite("polygons.y", y);
+  return { length: offsets.length - 1, vertices: source.vertices, geometry: packedGeometry(x, y, offsets), native: undefined };
+}
+
+function builtNative(source: BuildSource, index: NativeIndex): Built {
+  return source.kind === "objects"
+    ? { length: index.length, vertices: undefined, geometry: sourceGeometry(source), native: index }
+    : { length: index.length, vertices: source.vertices, geometry: undefined, native: index };
+}
+
+const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatPolygons, options?: unknown], BuildSource, Built>({
+  name: "PolygonIndex.build",
+  optionsIndex: 1,
+  optionKeys: [],
+  prepare: ([polygons]) => buildPrepare(polygons),
+  reference: (source) => once(() => buildReference(source)),
+  native: (source, b, threads) => {
+    if (source.kind === "flat") {
+      const { x, y, offsets } = source.vertices;
+      return builtNative(source, b.PolygonNativeIndex.build(x, y, offsets, threads));
+    }
+    const { centers, areas } = sourceGeometry(source);
+    return builtNative(source, b.PolygonNativeIndex.fromGeometry(centers, areas, threads));
+  },
+  nativeAsync: async (source, b, { threads }) => {
+    if (source.kind === "flat") {
+      // The binding copies the buffers; the index keeps these (the caller's
+      // own) for a later reference query, as the sync build does.
+      const { x, y, offsets } = source.vertices;
+      return builtNative(source, await b.polygonIndexBuildAsync(x, y, offsets, threads));
+    }
+    const { centers, areas } = sourceGeometry(source);
+    return builtNative(source, await b.polygonIndexFromGeometryAsync(centers, areas, threads));
+  },
+  // Polygon objects: their cached geometry is taken now; flat buffers: copied.
+  copyInputs: (source) =>
+    source.kind === "objects"
+      ? { ...source, geometry: sourceGeometry(source) }
+      : { kind: "flat", vertices: new PackedPolygons(source.vertices.x.slice(), source.vertices.y.slice(), source.vertices.offsets.slice()) },
+});
+
+/** Internal access to an index's backends for the query kernels (set in the class's static block). */
+let referenceOf: (index: PolygonIndex) => PackedGeometry;
+let nativeOf: (index: PolygonIndex, threads: number) => NativeIndex;
+
+function checkIndex(index: unknown): asserts index is PolygonIndex {
+  if (!(index instanceof PolygonIndex)) throw new TypeError(`this must be a PolygonIndex, got ${show(index)}`);
+}
+
+function readInclusive(options: unknown): boolean {
+  const inclusive = (options as { inclusive?: unknown } | undefined)?.inclusive;
+  assertBoolean("options.inclusive", inclusive);
+  return inclusive ?? false;
+}
+
+interface QueryCall extends Query {
+  index: PolygonIndex;
+  points: Float64Array;
+  /** Whether `points` is the caller's buffer (then the reference scans it; packed pairs were checked while packed). */
+  scan: boolean;
+}
+
+function prepareQuery(index: unknown, points: unknown, maxDist: unknown, options: unknown): QueryCall {
+  checkIndex(index);
   const flat = flattenPoints("points", points);
   assertMaxDist("maxDist", maxDist);
-  assertQueryOptions("options", options);
-  const inclusive = (options as PolygonQueryOptions | undefined)?.inclusive ?? false;
-  return { points: flat, maxDist, inclusive };
+  return { index, points: flat, scan: flat === points, maxDist, inclusive: readInclusive(options) };
 }
+
+function copyQuery<C extends QueryCall>(call: C): C {
+  return call.scan ? { ...call, points: call.points.slice() } : call;
+}
+
+function scanQuery(call: QueryCall): void {
+  if (call.scan) scanFinite("points", call.points);
+}
+
+/** The chunks of a reference query; a progress event `{ done, total }` (points) after each. */
+function* chunks(n: number, step: (start: number, end: number) => void): Steps<void> {
+  for (let start = 0; start < n; start += REFERENCE_CHUNK) {
+    const end = Math.min(n, start + REFERENCE_CHUNK);
+    step(start, end);
+    if (end < n) yield { done: end, total: n };
+  }
+}
+
+const closeToKernel = registerKernel<[index: PolygonIndex, point: PointLike, maxDist: number, options?: unknown], QueryCall & { px: number; py: number }, Uint32Array>({
+  name: "PolygonIndex.closeTo",
+  optionsIndex: 3,
+  optionKeys: ["inclusive"],
+  prepare: ([index, point, maxDist, options]) => {
+    checkIndex(index);
+    const [px, py] = readPoint("point", point);
+    assertMaxDist("maxDist", maxDist);
+    return { index, points: new Float64Array(0), scan: false, px, py, maxDist, inclusive: readInclusive(options) };
+  },
+  reference: (q) => once(() => Uint32Array.from(closeTo(referenceOf(q.index).centers, q.px, q.py, q))),
+  native: (q, _b, threads) => nativeOf(q.index, threads).closeTo(q.px, q.py, q.maxDist, q.inclusive),
+});
+
+interface BestCall extends QueryCall {
+  scores: Float64Array | undefined;
+}
+
+const bestMatchKernel = registerKernel<[index: PolygonIndex, points: PointsInput, maxDist: number, options?: unknown], BestCall, Int32Array>({
+  name: "PolygonIndex.bestMatch",
+  optionsIndex: 3,
+  optionKeys: ["inclusive", "best"],
+  prepare: ([index, points, maxDist, options]) => {
+    const q = prepareQuery(index, points, maxDist, options);
+    const best = (options as { best?: unknown } | undefined)?.best;
+    let scores: Float64Array | undefined;
+    if (best !== undefined && best !== "area") {
+      if (typeof best === "string") throw new RangeError(`options.best must be "area" or a Float64Array of scores, got ${show(best)}`);
+      assertScores("options.best", best, q.index.length);
+      scores = best;
+    }
+    return { ...q, scores };
+  },
+  *reference(q) {
+    scanQuery(q);
+    if (q.scores) scanScores("options.best", q.scores);
+    const { centers, areas } = referenceOf(q.index);
+    const out = new Int32Array(q.points.length / 2);
+    yield* chunks(out.length, (start, end) => bestMatchRange(centers, q.scores ?? areas, q.points, q, out, start, end));
+    return out;
+  },
+  native: (q, _b, threads) => {
+    const index = nativeOf(q.index, threads);
+    // The result buffer is made here: cheaper than a typed array made by the addon.
+    const out = new Int32Array(q.points.length / 2);
+    index.bestMatchInto(q.points, q.maxDist, q.inclusive, q.scores, threads, out);
+    return out;
+  },
+  nativeAsync: (q, b, { threads, token }) =>
+    b.polygonBestMatchAsync(nativeOf(q.index, threads), q.points, q.maxDist, q.inclusive, q.scores, threads, token),
+  copyInputs: (q) => ({ ...copyQuery(q), scores: q.scores?.slice() }),
+});
+
+const withinDistanceKernel = registerKernel<[index: PolygonIndex, points: PointsInput, maxDist: number, options?: unknown], QueryCall, WithinDistanceResult>({
+  name: "PolygonIndex.withinDistance",
+  optionsIndex: 3,
+  optionKeys: ["inclusive"],
+  prepare: ([index, points, maxDist, options]) => prepareQuery(index, points, maxDist, options),
+  *reference(q) {
+    scanQuery(q);
+    const centers = referenceOf(q.index).centers;
+    const n = q.points.length / 2;
+    const indices: number[] = [];
+    const offsets = new Uint32Array(n + 1);
+    yield* chunks(n, (start, end) => withinDistanceRange(centers, q.points, q, indices, offsets, start, end));
+    return { offsets, indices: Uint32Array.from(indices) };
+  },
+  native: (q, _b, threads) => nativeOf(q.index, threads).withinDistance(q.points, q.maxDist, q.inclusive, threads),
+  nativeAsync: (q, b, { threads, token }) =>
+    b.polygonWithinDistanceAsync(nativeOf(q.index, threads), q.points, q.maxDist, q.inclusive, threads, token),
+  copyInputs: copyQuery,
+});
+
+/** `nearest(points, k, options)` or `nearest(points, k, maxDist, options)`. */
+type NearestArgs =
+  | [index: PolygonIndex, points: PointsInput, k: number, options?: unknown]
+  | [index: PolygonIndex, points: PointsInput, k: number, maxDist: number | undefined, options?: unknown];
+
+function nearestOptionsIndex(args: readonly unknown[]): number {
+  return args.length >= 5 || typeof args[3] === "number" || args[3] === undefined ? 4 : 3;
+}
+
+const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, NearestResult>({
+  name: "PolygonIndex.nearest",
+  optionsIndex: nearestOptionsIndex,
+  optionKeys: ["inclusive", "maxDist"],
+  prepare: (args) => {
+    const at = nearestOptionsIndex(args);
+    const options = args[at] as { maxDist?: unknown } | undefined;
+    const positional = at === 4 ? args[3] : undefined;
+    if (positional !== undefined && options?.maxDist !== undefined) {
+      throw new TypeError("maxDist must be given once: as the third argument or as options.maxDist, not both");
+    }
+    const maxDist = positional ?? options?.maxDist ?? Number.POSITIVE_INFINITY;
+    const q = prepareQuery(args[0], args[1], maxDist, options);
+    assertK("k", args[2], q.points.length / 2);
+    return { ...q, k: args[2] };
+  },
+  *reference(q) {
+    scanQuery(q);
+    const centers = referenceOf(q.index).centers;
+    const n = q.points.length / 2;
+    const indices = new Int32Array(n * q.k);
+    const distances = new Float64Array(n * q.k);
+    yield* chunks(n, (start, end) => nearestRange(centers, q.points, q.k, q, indices, distances, start, end));
+    return { indices, distances };
+  },
+  native: (q, _b, threads) => nativeOf(q.index, threads).nearest(q.points, q.k, q.maxDist, q.inclusive, threads),
+  nativeAsync: (q, b, { threads, token }) =>
+    b.polygonNearestAsync(nativeOf(q.index, threads), q.points, q.k, q.maxDist, q.inclusive, threads, token),
+  copyInputs: copyQuery,
+});
 
 export class PolygonIndex {
   /** Number of polygons. */
@@ -95,6 +330,9 @@ export class PolygonIndex {
   readonly #vertices: PackedPolygons | undefined;
   #native: NativeIndex | undefined;
   #geometry: PackedGeometry | undefined;
+
+  /** A build finished by `buildAsync`, taken by the constructor it calls. */
+  static #pending: Built | undefined;
 
   /**
    * @param polygons polygon objects (anything with Float64Array `x` and `y`,
@@ -107,19 +345,32 @@ export class PolygonIndex {
    * @param options `threads`: the backend built now (0 = reference; default:
    *   the process default). The other backend is prepared on first use.
    * @throws TypeError / RangeError naming the bad argument (x/y length
-   *   mismatch, empty polygons, bad offsets, NaN/Infinity coordinates).
+   *   mismatch, empty polygons, bad offsets, NaN/Infinity coordinates,
+   *   unknown option keys).
    */
   constructor(polygons: ReadonlyArray<PolygonLike> | FlatPolygons, options?: KernelOptions) {
-    if (Array.isArray(polygons) && allPolygonObjects(polygons)) {
-      this.#geometry = geometryOfPolygons(polygons);
-    } else {
-      const { x, y, offsets } = Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
-      this.#vertices = new PackedPolygons(x, y, offsets);
-    }
-    const threads = resolveThreads(options);
-    this.length = this.#geometry ? this.#geometry.areas.length : (this.#vertices as PackedPolygons).offsets.length - 1;
-    if (threads === 0) this.#reference();
-    else this.#nativeIndex(threads);
+    const built = PolygonIndex.#pending ?? buildKernel.sync(polygons, options);
+    PolygonIndex.#pending = undefined;
+    this.length = built.length;
+    this.#vertices = built.vertices;
+    this.#geometry = built.geometry;
+    this.#native = built.native;
+  }
+
+  /**
+   * Builds an index off the event loop: same arguments as the constructor,
+   * plus the async options (`signal`; flat buffers and `Polygon` geometry are
+   * copied before it returns unless `borrow: true`).
+   */
+  static async buildAsync(polygons: ReadonlyArray<PolygonLike> | FlatPolygons, options?: AsyncKernelOptions): Promise<PolygonIndex> {
+    const built = await buildKernel.async(polygons, options);
+    PolygonIndex.#pending = built;
+    return new PolygonIndex(polygons);
+  }
+
+  static {
+    referenceOf = (index) => index.#reference();
+    nativeOf = (index, threads) => index.#nativeIndex(threads);
   }
 
   #reference(): PackedGeometry {
@@ -158,22 +409,7 @@ export class PolygonIndex {
    * @param maxDist >= 0 (Infinity allowed)
    */
   closeTo(point: PointLike, maxDist: number, options?: PolygonQueryOptions): Uint32Array {
-    const [px, py] = readPoint("point", point);
-    assertMaxDist("maxDist", maxDist);
-    assertQueryOptions("options", options);
-    const inclusive = options?.inclusive ?? false;
-    const threads = resolveThreads(options);
-    if (threads === 0) return Uint32Array.from(closeTo(this.#reference().centers, px, py, { maxDist, inclusive }));
-    const index = this.#nativeIndex(threads);
-    return callNative(() => index.closeTo(px, py, maxDist, inclusive));
-  }
-
-  #scores(options: BestMatchOptions | undefined, threads: number): Float64Array | undefined {
-    const best = options?.best;
-    if (best === undefined || best === "area") return threads === 0 ? this.#reference().areas : undefined;
-    if (typeof best === "string") throw new RangeError(`options.best must be "area" or a Float64Array of scores, got ${show(best)}`);
-    assertScores("options.best", best, this.length);
-    return best;
+    return closeToKernel.sync(this, point, maxDist, options);
   }
 
   /**
@@ -182,129 +418,44 @@ export class PolygonIndex {
    * @param points flat Float64Array `x0, y0, x1, y1, ...` or an array of `[x, y]`
    */
   bestMatch(points: PointsInput, maxDist: number, options?: BestMatchOptions): Int32Array {
-    const q = checkQuery(points, maxDist, options);
-    const threads = resolveThreads(options);
-    const scores = this.#scores(options, threads);
-    if (threads === 0) {
-      const out = new Int32Array(q.points.length / 2);
-      bestMatchRange(this.#reference().centers, scores as Float64Array, q.points, q, out, 0, out.length);
-      return out;
-    }
-    const index = this.#nativeIndex(threads);
-    // The result buffer is made here: cheaper than a typed array made by the addon.
-    const out = new Int32Array(q.points.length / 2);
-    callNative(() => index.bestMatchInto(q.points, q.maxDist, q.inclusive, scores, threads, out));
-    return out;
+    return bestMatchKernel.sync(this, points, maxDist, options);
   }
 
   /** Every close polygon per point (CSR, ascending indices per point). */
   withinDistance(points: PointsInput, maxDist: number, options?: PolygonQueryOptions): WithinDistanceResult {
-    const q = checkQuery(points, maxDist, options);
-    const threads = resolveThreads(options);
-    if (threads === 0) {
-      const n = q.points.length / 2;
-      const indices: number[] = [];
-      const offsets = new Uint32Array(n + 1);
-      withinDistanceRange(this.#reference().centers, q.points, q, indices, offsets, 0, n);
-      return { offsets, indices: Uint32Array.from(indices) };
-    }
-    const index = this.#nativeIndex(threads);
-    return callNative(() => index.withinDistance(q.points, q.maxDist, q.inclusive, threads));
+    return withinDistanceKernel.sync(this, points, maxDist, options);
   }
 
   /**
    * The k nearest centers per point (see {@link NearestResult} for the layout).
-   * @param k >= 1
+   * Two call forms: `nearest(points, k, options)` with `options.maxDist`, or
+   * `nearest(points, k, maxDist, options)`.
+   * @param k an integer from 1 to MAX_NEIGHBORS (4096); points x k must stay
+   *   within MAX_OUTPUT_ELEMENTS. Checked before anything is allocated.
    * @param maxDist only centers within it count; default Infinity
    */
-  nearest(points: PointsInput, k: number, maxDist = Number.POSITIVE_INFINITY, options?: PolygonQueryOptions): NearestResult {
-    const q = checkQuery(points, maxDist, options);
-    assertK("k", k, q.points.length / 2);
-    const threads = resolveThreads(options);
-    if (threads === 0) {
-      const n = q.points.length / 2;
-      const indices = new Int32Array(n * k);
-      const distances = new Float64Array(n * k);
-      nearestRange(this.#reference().centers, q.points, k, q, indices, distances, 0, n);
-      return { indices, distances };
-    }
-    const index = this.#nativeIndex(threads);
-    return callNative(() => index.nearest(q.points, k, q.maxDist, q.inclusive, threads));
+  nearest(points: PointsInput, k: number, options?: NearestOptions): NearestResult;
+  nearest(points: PointsInput, k: number, maxDist?: number, options?: PolygonQueryOptions): NearestResult;
+  nearest(points: PointsInput, k: number, maxDistOrOptions?: number | NearestOptions, options?: PolygonQueryOptions): NearestResult {
+    const args = (arguments.length >= 4 ? [this, points, k, maxDistOrOptions, options] : [this, points, k, maxDistOrOptions]) as NearestArgs;
+    return nearestKernel.sync(...args);
   }
 
-  /** `bestMatch` off the event loop; `options.signal` aborts it. Points are copied first. */
-  async bestMatchAsync(points: PointsInput, maxDist: number, options?: BestMatchAsyncOptions): Promise<Int32Array> {
-    const q = checkQuery(points, maxDist, options);
-    const threads = resolveThreads(options);
-    const scores = this.#scores(options, threads);
-    assertAbortSignal("options.signal", options?.signal);
-    const signal = options?.signal;
-    if (threads === 0) {
-      const centers = this.#reference().centers;
-      const flat = q.points.slice();
-      const ownScores = (scores as Float64Array).slice();
-      return runReferenceAsync(signal, async (checkpoint) => {
-        const out = new Int32Array(flat.length / 2);
-        for (let start = 0; start < out.length; start += REFERENCE_ASYNC_CHUNK) {
-          bestMatchRange(centers, ownScores, flat, q, out, start, Math.min(out.length, start + REFERENCE_ASYNC_CHUNK));
-          await checkpoint();
-        }
-        return out;
-      });
-    }
-    const index = this.#nativeIndex(threads);
-    const binding = native as NativeBinding;
-    return runNativeAsync(signal, (token) => binding.polygonBestMatchAsync(index, q.points, q.maxDist, q.inclusive, scores, threads, token));
+  /** `bestMatch` off the event loop; `options.signal` aborts it. Points are copied first (unless `borrow: true`). */
+  bestMatchAsync(points: PointsInput, maxDist: number, options?: BestMatchAsyncOptions): Promise<Int32Array> {
+    return bestMatchKernel.async(this, points, maxDist, options);
   }
 
-  /** `withinDistance` off the event loop; `options.signal` aborts it. Points are copied first. */
-  async withinDistanceAsync(points: PointsInput, maxDist: number, options?: PolygonQueryAsyncOptions): Promise<WithinDistanceResult> {
-    const q = checkQuery(points, maxDist, options);
-    const threads = resolveThreads(options);
-    assertAbortSignal("options.signal", options?.signal);
-    const signal = options?.signal;
-    if (threads === 0) {
-      const centers = this.#reference().centers;
-      const flat = q.points.slice();
-      return runReferenceAsync(signal, async (checkpoint) => {
-        const n = flat.length / 2;
-        const indices: number[] = [];
-        const offsets = new Uint32Array(n + 1);
-        for (let start = 0; start < n; start += REFERENCE_ASYNC_CHUNK) {
-          withinDistanceRange(centers, flat, q, indices, offsets, start, Math.min(n, start + REFERENCE_ASYNC_CHUNK));
-          await checkpoint();
-        }
-        return { offsets, indices: Uint32Array.from(indices) };
-      });
-    }
-    const index = this.#nativeIndex(threads);
-    const binding = native as NativeBinding;
-    return runNativeAsync(signal, (token) => binding.polygonWithinDistanceAsync(index, q.points, q.maxDist, q.inclusive, threads, token));
+  /** `withinDistance` off the event loop; `options.signal` aborts it. Points are copied first (unless `borrow: true`). */
+  withinDistanceAsync(points: PointsInput, maxDist: number, options?: PolygonQueryAsyncOptions): Promise<WithinDistanceResult> {
+    return withinDistanceKernel.async(this, points, maxDist, options);
   }
 
-  /** `nearest` off the event loop; `options.signal` aborts it. Points are copied first. */
-  async nearestAsync(points: PointsInput, k: number, maxDist = Number.POSITIVE_INFINITY, options?: PolygonQueryAsyncOptions): Promise<NearestResult> {
-    const q = checkQuery(points, maxDist, options);
-    assertK("k", k, q.points.length / 2);
-    const threads = resolveThreads(options);
-    assertAbortSignal("options.signal", options?.signal);
-    const signal = options?.signal;
-    if (threads === 0) {
-      const centers = this.#reference().centers;
-      const flat = q.points.slice();
-      return runReferenceAsync(signal, async (checkpoint) => {
-        const n = flat.length / 2;
-        const indices = new Int32Array(n * k);
-        const distances = new Float64Array(n * k);
-        for (let start = 0; start < n; start += REFERENCE_ASYNC_CHUNK) {
-          nearestRange(centers, flat, k, q, indices, distances, start, Math.min(n, start + REFERENCE_ASYNC_CHUNK));
-          await checkpoint();
-        }
-        return { indices, distances };
-      });
-    }
-    const index = this.#nativeIndex(threads);
-    const binding = native as NativeBinding;
-    return runNativeAsync(signal, (token) => binding.polygonNearestAsync(index, q.points, k, q.maxDist, q.inclusive, threads, token));
+  /** `nearest` off the event loop (both call forms); `options.signal` aborts it. Points are copied first (unless `borrow: true`). */
+  nearestAsync(points: PointsInput, k: number, options?: NearestAsyncOptions): Promise<NearestResult>;
+  nearestAsync(points: PointsInput, k: number, maxDist?: number, options?: PolygonQueryAsyncOptions): Promise<NearestResult>;
+  nearestAsync(points: PointsInput, k: number, maxDistOrOptions?: number | NearestAsyncOptions, options?: PolygonQueryAsyncOptions): Promise<NearestResult> {
+    const args = (arguments.length >= 4 ? [this, points, k, maxDistOrOptions, options] : [this, points, k, maxDistOrOptions]) as NearestArgs;
+    return nearestKernel.async(...args);
   }
 }

@@ -1,8 +1,17 @@
 /**
- * Argument checks of the polygon family, run once in TypeScript before either
- * backend is chosen, so both throw the same TypeError / RangeError.
+ * Argument checks of the polygon family: the structural checks the
+ * dispatcher runs before either backend, and the value scans the reference
+ * backend runs itself (Rust runs the same ones for native calls).
  */
-import { assertAllFinite, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
+import { MAX_OUTPUT_ELEMENTS } from "../limits.generated";
+import { assertAllFinite, assertAtMost, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
+
+/**
+ * Most neighbours `nearest` returns per point; mirrors the Rust binding's
+ * `MAX_NEIGHBORS` (crates/node/src/polygon.rs). Checked before the k slots
+ * per point are allocated.
+ */
+export const MAX_NEIGHBORS = 4096;
 
 /** A point: `[x, y]` as numbers or a Float64Array of length 2. */
 export type PointLike = ArrayLike<number>;
@@ -51,8 +60,9 @@ export function readPoint(name: string, point: unknown): [number, number] {
 }
 
 /**
- * Points as one flat, validated Float64Array. A flat input is returned as is
- * (not copied); an array of pairs is packed into a new buffer.
+ * Points as one flat Float64Array. A flat input is returned as is (not
+ * copied, not scanned: the backend scans it, see `scanFinite`); an array of
+ * pairs is packed into a new buffer, each pair checked as it is copied.
  */
 export function flattenPoints(name: string, points: unknown): Float64Array {
   if (isTypedArrayOf(points, "Float64Array")) {
@@ -60,7 +70,6 @@ export function flattenPoints(name: string, points: unknown): Float64Array {
     if (flat.length % 2 !== 0) {
       throw new RangeError(`${name} must hold x, y pairs (even length), got ${show(flat)}`);
     }
-    assertAllFinite(name, flat);
     return flat;
   }
   if (!Array.isArray(points)) {
@@ -83,10 +92,19 @@ export function assertMaxDist(name: string, value: unknown): asserts value is nu
   assertNumber(name, value, { min: 0 });
 }
 
+/** The reference backend's value scan: every value finite (Rust runs the same check). */
+export function scanFinite(name: string, values: ArrayLike<number>): void {
+  assertAllFinite(name, values);
+}
+
+/** `k` of `nearest`: an integer 1..MAX_NEIGHBORS, and points x k slots within MAX_OUTPUT_ELEMENTS. */
 export function assertK(name: string, value: unknown, pointCount: number): asserts value is number {
   assertInteger(name, value, 1, 0x7fffffff);
-  if (pointCount * (value as number) > 0x7fffffff) {
-    throw new RangeError(`${name} is too large: ${pointCount} points x k = ${value} results exceed 2147483647`);
+  assertAtMost(name, value, MAX_NEIGHBORS, "MAX_NEIGHBORS");
+  if (pointCount * value > MAX_OUTPUT_ELEMENTS) {
+    throw new RangeError(
+      `${name} is too large: ${pointCount} points x k = ${value} = ${pointCount * value} results exceed ${MAX_OUTPUT_ELEMENTS} (MAX_OUTPUT_ELEMENTS); query fewer points at a time`,
+    );
   }
 }
 
@@ -96,12 +114,16 @@ export function assertBoolean(name: string, value: unknown): asserts value is bo
   }
 }
 
-/** Per-polygon scores for `best`: a Float64Array with one non-NaN score per polygon. */
+/** Per-polygon scores for `best`, structurally: a Float64Array with one score per polygon. */
 export function assertScores(name: string, value: unknown, polygonCount: number): asserts value is Float64Array {
   assertFloat64Array(name, value);
   if (value.length !== polygonCount) {
     throw new RangeError(`${name} must have one score per polygon (length ${polygonCount}), got length ${value.length}`);
   }
+}
+
+/** The reference backend's scan of scores: none NaN (Rust runs the same check). */
+export function scanScores(name: string, value: Float64Array): void {
   for (let i = 0; i < value.length; i++) {
     if (Number.isNaN(value[i])) throw new RangeError(`${name}[${i}] must not be NaN, got NaN`);
   }
@@ -125,8 +147,7 @@ export function checkFlatPolygons(name: string, source: unknown): { x: Float64Ar
   if (x.length !== y.length) {
     throw new RangeError(`${name}.x and ${name}.y must have the same length, got ${x.length} and ${y.length}`);
   }
-  assertAllFinite(`${name}.x`, x);
-  assertAllFinite(`${name}.y`, y);
+  // Coordinates are scanned by the backend (`scanFinite` in the reference, Rust otherwise).
   const offsetsOk = Array.isArray(offsets) || isTypedArrayOf(offsets, "Uint32Array") || isTypedArrayOf(offsets, "Int32Array");
   if (!offsetsOk) {
     throw new TypeError(`${name}.offsets must be a Uint32Array, Int32Array or array of integers, got ${show(offsets)}`);

@@ -9,7 +9,8 @@ use napi::bindgen_prelude::{Float64Array, Object};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
-use crate::errors::kernel_error;
+use crate::errors::{js_number, kernel_error};
+use crate::buffers::copy;
 use crate::run::{run_async, run_sync};
 
 const KERNEL: &str = "cie94Difference";
@@ -36,6 +37,21 @@ fn compute<A: RgbImage, B: RgbImage>(
     mode: Normalization,
 ) -> Result<Vec<f64>> {
     cie94_difference(first, second, width as usize, height as usize, mode).map_err(kernel_error)
+}
+
+/// The value scan of float images: every channel in [0, 1] (NaN fails),
+/// worded as the TypeScript reference's.
+fn check_unit(name: &str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !(*v >= 0.0 && *v <= 1.0)) {
+        Some(i) => Err(Error::new(
+            Status::InvalidArg,
+            format!(
+                "{name}[{i}] must be a finite number from 0 to 1, got {}",
+                js_number(values[i])
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 #[napi(js_name = "colorCie94DifferenceU8")]
@@ -65,6 +81,8 @@ pub fn cie94_difference_f64(
 ) -> Result<Float64Array> {
     let mode = normalization(&normalization_name)?;
     let out = run_sync(KERNEL, threads, || {
+        check_unit("rgbA", rgb_a)?;
+        check_unit("rgbB", rgb_b)?;
         compute(rgb_a, rgb_b, width, height, mode)
     })?;
     Ok(Float64Array::new(out))
@@ -84,7 +102,7 @@ pub fn cie94_difference_u8_async<'env>(
     threads: u32,
 ) -> Result<Object<'env>> {
     let mode = normalization(&normalization_name)?;
-    let (a, b) = (rgb_a.to_vec(), rgb_b.to_vec());
+    let (a, b) = (copy(rgb_a)?, copy(rgb_b)?);
     run_async(
         env,
         KERNEL,
@@ -108,12 +126,16 @@ pub fn cie94_difference_f64_async<'env>(
     threads: u32,
 ) -> Result<Object<'env>> {
     let mode = normalization(&normalization_name)?;
-    let (a, b) = (rgb_a.to_vec(), rgb_b.to_vec());
+    let (a, b) = (copy(rgb_a)?, copy(rgb_b)?);
     run_async(
         env,
         KERNEL,
         threads,
-        move || compute(a.as_slice(), b.as_slice(), width, height, mode),
+        move || {
+            check_unit("rgbA", &a)?;
+            check_unit("rgbB", &b)?;
+            compute(a.as_slice(), b.as_slice(), width, height, mode)
+        },
         |out| Ok(Float64Array::new(out)),
     )
 }

@@ -13,13 +13,16 @@ use napi::{Env, Result, Status};
 use napi_derive::napi;
 
 use crate::cancel::{CancelToken, StopFlag};
-use crate::errors::kernel_error;
+use crate::errors::{check_finite, kernel_error};
+use crate::buffers::copy;
 use crate::run::{run_async, run_sync};
 
-/// SMACOF parameters, already validated by the TS layer.
+/// SMACOF parameters, structurally checked by the TS layer (the kernel
+/// checks them again).
 #[napi(object)]
 pub struct MdsSmacofParams {
-    pub dims: u32,
+    /// Embedding dimension.
+    pub output_dims: u32,
     pub max_iter: u32,
     pub eps: f64,
     /// "classical", "random" or "given" (then `initEmbedding` is the configuration).
@@ -70,7 +73,7 @@ fn to_params(params: &MdsSmacofParams, init_embedding: Option<&[f64]>) -> Result
         }
     };
     Ok(SmacofParams {
-        dims: params.dims as usize,
+        dims: params.output_dims as usize,
         max_iter: params.max_iter as usize,
         eps: params.eps,
         init,
@@ -94,10 +97,37 @@ fn points(data: &[f64], dims: u32) -> std::result::Result<Points<'_>, MdsError> 
 
 #[napi(js_name = "mdsDistanceMatrix")]
 pub fn mds_distance_matrix(points_: &[f64], dims: u32, threads: u32) -> Result<Float64Array> {
+    check_finite("points", points_)?;
     run("computeDistanceMatrix", threads, || {
         distance_matrix(points(points_, dims)?)
     })
     .map(Float64Array::new)
+}
+
+/// `computeDistanceMatrix` on the pool; the points are copied first.
+#[napi(
+    js_name = "mdsDistanceMatrixAsync",
+    ts_return_type = "Promise<Float64Array>"
+)]
+pub fn mds_distance_matrix_async<'env>(
+    env: &'env Env,
+    points_: &[f64],
+    dims: u32,
+    threads: u32,
+) -> Result<Object<'env>> {
+    let data = copy(points_)?;
+    run_async(
+        env,
+        "computeDistanceMatrix",
+        threads,
+        move || {
+            check_finite("points", &data)?;
+            points(&data, dims)
+                .and_then(distance_matrix)
+                .map_err(kernel_error)
+        },
+        |d| Ok(Float64Array::new(d)),
+    )
 }
 
 #[napi(js_name = "mdsUpdateDistanceMatrix")]
@@ -111,6 +141,7 @@ pub fn mds_update_distance_matrix(
     // SAFETY: the JS array's own memory, borrowed only for this synchronous
     // call (JS is blocked, and no other Rust reference to it exists).
     let distances: &mut [f64] = unsafe { distances.as_mut() };
+    check_finite("points", points_)?;
     run("updateDistanceMatrix", threads, || {
         update_distance_matrix(points(points_, dims)?, distances, i as usize)
     })
@@ -123,6 +154,8 @@ pub fn mds_dist_from_point(
     y: &[f64],
     threads: u32,
 ) -> Result<Float64Array> {
+    check_finite("points", points_)?;
+    check_finite("y", y)?;
     run("distFromPoint", threads, || {
         dist_from_point(points(points_, dims)?, y)
     })
@@ -131,11 +164,20 @@ pub fn mds_dist_from_point(
 
 #[napi(js_name = "mdsMse")]
 pub fn mds_mse(a: &[f64], b: &[f64], threads: u32) -> Result<f64> {
+    check_finite("a", a)?;
+    check_finite("b", b)?;
     run("mse", threads, || mse(a, b))
+}
+
+/// The value scan of `computeMdsError`'s matrices (the kernel checks their lengths).
+fn check_matrices(goal: &[f64], current: &[f64]) -> Result<()> {
+    check_finite("goal", goal)?;
+    check_finite("current", current)
 }
 
 #[napi(js_name = "mdsErrorTotal")]
 pub fn mds_error_total_(goal: &[f64], current: &[f64], n: u32, threads: u32) -> Result<f64> {
+    check_matrices(goal, current)?;
     run("computeMdsError", threads, || {
         mds_error_total(goal, current, n as usize)
     })
@@ -148,6 +190,7 @@ pub fn mds_error_rows_(
     n: u32,
     threads: u32,
 ) -> Result<Float64Array> {
+    check_matrices(goal, current)?;
     run("computeMdsError", threads, || {
         mds_error_rows(goal, current, n as usize)
     })
@@ -156,6 +199,7 @@ pub fn mds_error_rows_(
 
 #[napi(js_name = "mdsErrorRow")]
 pub fn mds_error_row_(goal: &[f64], current: &[f64], n: u32, i: u32, threads: u32) -> Result<f64> {
+    check_matrices(goal, current)?;
     run("computeMdsError", threads, || {
         mds_error_row(goal, current, n as usize, i as usize)
     })
@@ -165,16 +209,42 @@ pub fn mds_error_row_(goal: &[f64], current: &[f64], n: u32, i: u32, threads: u3
 pub fn mds_classical(
     dissimilarities: &[f64],
     n: u32,
-    dims: u32,
+    output_dims: u32,
     threads: u32,
 ) -> Result<Float64Array> {
     run("classicalMds", threads, || {
         classical_mds(
             Dissimilarities::new(dissimilarities, n as usize)?,
-            dims as usize,
+            output_dims as usize,
         )
     })
     .map(Float64Array::new)
+}
+
+/// `classicalMds` on the pool; the dissimilarities are copied first.
+#[napi(
+    js_name = "mdsClassicalAsync",
+    ts_return_type = "Promise<Float64Array>"
+)]
+pub fn mds_classical_async<'env>(
+    env: &'env Env,
+    dissimilarities: &[f64],
+    n: u32,
+    output_dims: u32,
+    threads: u32,
+) -> Result<Object<'env>> {
+    let data = copy(dissimilarities)?;
+    run_async(
+        env,
+        "classicalMds",
+        threads,
+        move || {
+            Dissimilarities::new(&data, n as usize)
+                .and_then(|d| classical_mds(d, output_dims as usize))
+                .map_err(kernel_error)
+        },
+        |embedding| Ok(Float64Array::new(embedding)),
+    )
 }
 
 /// Where SMACOF's dissimilarities come from.
@@ -192,6 +262,7 @@ fn solve(
     match source {
         Source::Matrix { data, n } => smacof(Dissimilarities::new(data, *n)?, params, hook),
         Source::Points { data, dims } => {
+            check_finite("points", data).map_err(|e| MdsError::Invalid(e.reason))?;
             let pts = Points::new("points", data, *dims)?;
             let d = distance_matrix(pts)?;
             smacof(Dissimilarities::new(&d, pts.n)?, params, hook)
@@ -304,7 +375,7 @@ pub fn mds_smacof_async<'env>(
 ) -> Result<Object<'env>> {
     let params = to_params(&params, init_embedding)?;
     let source = Source::Matrix {
-        data: Cow::Owned(dissimilarities.to_vec()),
+        data: Cow::Owned(copy(dissimilarities)?),
         n: n as usize,
     };
     solve_async(env, "smacof", source, params, threads, token, on_iteration)
@@ -327,7 +398,7 @@ pub fn mds_from_points_async<'env>(
 ) -> Result<Object<'env>> {
     let params = to_params(&params, init_embedding)?;
     let source = Source::Points {
-        data: Cow::Owned(points_.to_vec()),
+        data: Cow::Owned(copy(points_)?),
         dims: dims as usize,
     };
     solve_async(env, "mds", source, params, threads, token, on_iteration)

@@ -17,6 +17,7 @@ use napi_derive::napi;
 
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::{kernel_error, panic_error};
+use crate::buffers::copy;
 use crate::run::{run_async, run_sync};
 
 #[napi(object)]
@@ -76,6 +77,21 @@ fn overlaps(a: &[f64], b: &[i32]) -> bool {
         b.as_ptr() as usize + std::mem::size_of_val(b),
     );
     a0 < b1 && b0 < a1
+}
+
+/// Most neighbours one `nearest` query returns per point (mirrored by
+/// `MAX_NEIGHBORS` in ts/polygon/validate.ts): checked before the k slots
+/// per point are allocated.
+const MAX_NEIGHBORS: u32 = 4096;
+
+fn check_k(k: u32) -> Result<()> {
+    if k > MAX_NEIGHBORS {
+        return Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            format!("k must be at most {MAX_NEIGHBORS} (MAX_NEIGHBORS), got {k}"),
+        ));
+    }
+    Ok(())
 }
 
 fn small_query(points: &[f64]) -> bool {
@@ -231,6 +247,7 @@ impl NativePolygonIndex {
         inclusive: bool,
         threads: u32,
     ) -> Result<PolygonNearestResult> {
+        check_k(k)?;
         let index = &self.inner;
         let nearest = run_sized("polygonNearest", threads, small_query(points), || {
             kernel(
@@ -296,8 +313,8 @@ pub fn best_match_async<'env>(
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
-    let points = points.to_vec();
-    let scores = scores.map(<[f64]>::to_vec);
+    let points = copy(points)?;
+    let scores = scores.map(copy).transpose()?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -329,7 +346,7 @@ pub fn within_distance_async<'env>(
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
-    let points = points.to_vec();
+    let points = copy(points)?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -361,8 +378,9 @@ pub fn nearest_async<'env>(
     threads: u32,
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
+    check_k(k)?;
     let index = Arc::clone(&index.inner);
-    let points = points.to_vec();
+    let points = copy(points)?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -376,5 +394,56 @@ pub fn nearest_async<'env>(
             )
         },
         |nearest| Ok(nearest_result(nearest)),
+    )
+}
+
+/// `PolygonNativeIndex.build` on the pool; the vertex buffers are copied first.
+#[napi(
+    js_name = "polygonIndexBuildAsync",
+    ts_return_type = "Promise<PolygonNativeIndex>"
+)]
+pub fn build_async<'env>(
+    env: &'env Env,
+    x: &[f64],
+    y: &[f64],
+    offsets: &[u32],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (x, y, offsets) = (copy(x)?, copy(y)?, copy(offsets)?);
+    run_async(
+        env,
+        "polygonIndexBuild",
+        threads,
+        move || kernel(PolygonIndex::build(&x, &y, &offsets)),
+        |index| {
+            Ok(NativePolygonIndex {
+                inner: Arc::new(index),
+            })
+        },
+    )
+}
+
+/// `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are copied first.
+#[napi(
+    js_name = "polygonIndexFromGeometryAsync",
+    ts_return_type = "Promise<PolygonNativeIndex>"
+)]
+pub fn from_geometry_async<'env>(
+    env: &'env Env,
+    centers: &[f64],
+    areas: &[f64],
+    threads: u32,
+) -> Result<Object<'env>> {
+    let (centers, areas) = (copy(centers)?, copy(areas)?);
+    run_async(
+        env,
+        "polygonIndexBuild",
+        threads,
+        move || kernel(PolygonIndex::from_geometry(&centers, &areas)),
+        |index| {
+            Ok(NativePolygonIndex {
+                inner: Arc::new(index),
+            })
+        },
     )
 }

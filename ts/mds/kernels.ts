@@ -1,0 +1,365 @@
+/**
+ * The MDS family's entries in the kernel table: one declaration per
+ * operation. `prepare` runs the structural checks (types, lengths, option
+ * ranges, the n x n size limit before anything is allocated); the value
+ * scans (finite coordinates, dissimilarities >= 0, symmetric, zero diagonal)
+ * run in the backend: the reference below, or Rust for native calls.
+ * `ts/mds/index.ts` exposes the entries under the public names.
+ */
+import { once, registerKernel } from "../dispatch/kernel";
+import type { NativeAsyncContext, Steps } from "../dispatch/kernel";
+import type { NativeBinding } from "../native";
+import type { ProgressEvent } from "../threads";
+import { assertInteger } from "../validate";
+import {
+  distanceMatrixReference,
+  distFromPointReference,
+  mseReference,
+  rowErrorReference,
+  rowErrorsReference,
+  updateDistanceMatrixReference,
+} from "./reference";
+import { classicalMdsReference, smacofReference } from "./reference-smacof";
+import type { SmacofOutcome } from "./reference-smacof";
+import {
+  checkDissimilarities,
+  checkMatrixSize,
+  checkPoints,
+  checkSmacofOptions,
+  checkSquare,
+  scanDissimilarities,
+  scanFinite,
+  SMACOF_OPTION_KEYS,
+  SMACOF_RENAMED_KEYS,
+} from "./validate";
+import type { SmacofSettings } from "./validate";
+import { assertFloat64Array } from "../validate";
+
+/** The result of `smacof` and `mds`. */
+export interface SmacofResult {
+  /** n x outputDims, row-major. */
+  embedding: Float64Array;
+  /** Raw stress of the embedding, scikit-learn's definition: sum over pairs i < j of (d_ij - delta_ij)^2. */
+  stress: number;
+  /** Kruskal's stress-1 of the embedding: sqrt(stress / sum_{i<j} d_ij^2). */
+  normalizedStress: number;
+  /** Iterations of the returned run. */
+  iterations: number;
+  /** True when the eps criterion stopped the run before maxIter. */
+  converged: boolean;
+}
+
+/**
+ * Progress of `smacofAsync` / `mdsAsync`, after every iteration: `done` is
+ * the iteration number (1-based, consecutive across nInit runs), `total`
+ * the most iterations the call can run (`maxIter * nInit`; a converged run
+ * stops earlier), `stress` the raw stress after it. `iteration` repeats
+ * `done` for callers of the former `onIteration({ iteration, stress })`.
+ */
+export interface SmacofProgressEvent extends ProgressEvent {
+  done: number;
+  total: number;
+  stress: number;
+  iteration: number;
+}
+
+// ---- distance kernels ---------------------------------------------------
+
+interface PointsCall {
+  points: Float64Array;
+  dims: number;
+}
+
+export const distanceMatrixKernel = registerKernel<[points: Float64Array, dims: number, options?: unknown], PointsCall, Float64Array>({
+  name: "computeDistanceMatrix",
+  optionsIndex: 2,
+  optionKeys: [],
+  prepare: ([points, dims]) => {
+    const n = checkPoints("points", points, dims);
+    checkMatrixSize("points", n);
+    return { points, dims };
+  },
+  reference: ({ points, dims }) =>
+    once(() => {
+      scanFinite("points", points);
+      return distanceMatrixReference(points, dims);
+    }),
+  native: ({ points, dims }, b, threads) => b.mdsDistanceMatrix(points, dims, threads),
+  nativeAsync: ({ points, dims }, b, { threads }) => b.mdsDistanceMatrixAsync(points, dims, threads),
+  copyInputs: ({ points, dims }) => ({ points: points.slice(), dims }),
+});
+
+interface UpdateCall extends PointsCall {
+  distances: Float64Array;
+  i: number;
+}
+
+export const updateDistanceMatrixKernel = registerKernel<
+  [points: Float64Array, dims: number, distances: Float64Array, i: number, options?: unknown],
+  UpdateCall,
+  void
+>({
+  name: "updateDistanceMatrix",
+  optionsIndex: 4,
+  optionKeys: [],
+  prepare: ([points, dims, distances, i]) => {
+    const n = checkPoints("points", points, dims);
+    checkMatrixSize("points", n);
+    checkSquare("distances", distances, n);
+    assertInteger("i", i, 0, n - 1);
+    return { points, dims, distances, i };
+  },
+  reference: ({ points, dims, distances, i }) =>
+    once(() => {
+      scanFinite("points", points);
+      updateDistanceMatrixReference(points, dims, distances, i);
+    }),
+  native: ({ points, dims, distances, i }, b, threads) => b.mdsUpdateDistanceMatrix(points, dims, distances, i, threads),
+});
+
+interface PointCall extends PointsCall {
+  y: Float64Array;
+}
+
+export const distFromPointKernel = registerKernel<[points: Float64Array, dims: number, y: Float64Array, options?: unknown], PointCall, Float64Array>({
+  name: "distFromPoint",
+  optionsIndex: 3,
+  optionKeys: [],
+  prepare: ([points, dims, y]) => {
+    checkPoints("points", points, dims);
+    assertFloat64Array("y", y);
+    if (y.length !== dims) throw new RangeError(`y must have length ${dims} (dims), got length ${y.length}`);
+    return { points, dims, y };
+  },
+  reference: ({ points, dims, y }) =>
+    once(() => {
+      scanFinite("points", points);
+      scanFinite("y", y);
+      return distFromPointReference(points, dims, y);
+    }),
+  native: ({ points, dims, y }, b, threads) => b.mdsDistFromPoint(points, dims, y, threads),
+});
+
+export const mseKernel = registerKernel<[a: Float64Array, b: Float64Array, options?: unknown], { a: Float64Array; b: Float64Array }, number>({
+  name: "mse",
+  optionsIndex: 2,
+  optionKeys: [],
+  prepare: ([a, b]) => {
+    assertFloat64Array("a", a);
+    assertFloat64Array("b", b);
+    if (a.length !== b.length) throw new RangeError(`b must have the same length as a (${a.length}), got length ${b.length}`);
+    return { a, b };
+  },
+  reference: ({ a, b }) =>
+    once(() => {
+      scanFinite("a", a);
+      scanFinite("b", b);
+      return mseReference(a, b);
+    }),
+  native: ({ a, b }, binding, threads) => binding.mdsMse(a, b, threads),
+});
+
+interface ErrorCall {
+  goal: Float64Array;
+  current: Float64Array;
+  n: number;
+  i: number | undefined;
+}
+
+export const mdsErrorKernel = registerKernel<
+  [goal: Float64Array, current: Float64Array, n: number, i?: number, options?: unknown],
+  ErrorCall,
+  number | Float64Array
+>({
+  name: "computeMdsError",
+  optionsIndex: 4,
+  optionKeys: [],
+  prepare: ([goal, current, n, i]) => {
+    assertInteger("n", n, 1);
+    checkMatrixSize("goal", n);
+    checkSquare("goal", goal, n);
+    checkSquare("current", current, n);
+    if (i !== undefined) assertInteger("i", i, -1, n - 1);
+    return { goal, current, n, i };
+  },
+  reference: ({ goal, current, n, i }) =>
+    once(() => {
+      scanFinite("goal", goal);
+      scanFinite("current", current);
+      if (i === undefined) return mseReference(goal, current);
+      return i < 0 ? rowErrorsReference(goal, current, n) : rowErrorReference(goal, current, n, i);
+    }),
+  native: ({ goal, current, n, i }, b, threads) => {
+    if (i === undefined) return b.mdsErrorTotal(goal, current, n, threads);
+    return i < 0 ? b.mdsErrorRows(goal, current, n, threads) : b.mdsErrorRow(goal, current, n, i, threads);
+  },
+});
+
+// ---- classical MDS and SMACOF -------------------------------------------
+
+interface ClassicalCall {
+  d: Float64Array;
+  n: number;
+  outputDims: number;
+}
+
+export const classicalMdsKernel = registerKernel<
+  [dissimilarities: Float64Array, n: number, outputDims: number, options?: unknown],
+  ClassicalCall,
+  Float64Array
+>({
+  name: "classicalMds",
+  optionsIndex: 3,
+  optionKeys: [],
+  prepare: ([d, n, outputDims]) => {
+    checkDissimilarities(d, n);
+    assertInteger("outputDims", outputDims, 1, n);
+    return { d, n, outputDims };
+  },
+  reference: ({ d, n, outputDims }) =>
+    once(() => {
+      scanDissimilarities(d, n);
+      return classicalMdsReference(d, n, outputDims);
+    }),
+  native: ({ d, n, outputDims }, b, threads) => b.mdsClassical(d, n, outputDims, threads),
+  nativeAsync: ({ d, n, outputDims }, b, { threads }) => b.mdsClassicalAsync(d, n, outputDims, threads),
+  copyInputs: ({ d, n, outputDims }) => ({ d: d.slice(), n, outputDims }),
+});
+
+/** Where SMACOF's dissimilarities come from: a matrix, or points (the `mds` call). */
+type SmacofSource = { kind: "matrix"; d: Float64Array; n: number } | { kind: "points"; points: Float64Array; dims: number; n: number };
+
+interface SmacofCall {
+  source: SmacofSource;
+  settings: SmacofSettings;
+}
+
+function totalIterations(s: SmacofSettings): number {
+  return s.maxIter * s.nInit;
+}
+
+function nativeParams(s: SmacofSettings) {
+  const init = typeof s.init === "string" ? s.init : "given";
+  return {
+    params: { outputDims: s.outputDims, maxIter: s.maxIter, eps: s.eps, init, nInit: s.nInit, seed: s.seed },
+    initEmbedding: typeof s.init === "string" ? undefined : s.init,
+  };
+}
+
+type NativeSmacofOutput = { embedding: Float64Array; stress: number; normalizedStress: number; iterations: number; converged: boolean };
+
+function fromNative(out: NativeSmacofOutput): SmacofResult {
+  return { embedding: out.embedding, stress: out.stress, normalizedStress: out.normalizedStress, iterations: out.iterations, converged: out.converged };
+}
+
+function fromReference(out: SmacofOutcome): SmacofResult {
+  return { ...out };
+}
+
+function* smacofSteps({ source, settings }: SmacofCall): Steps<SmacofResult> {
+  let d: Float64Array;
+  if (source.kind === "matrix") {
+    scanDissimilarities(source.d, source.n);
+    d = source.d;
+  } else {
+    scanFinite("points", source.points);
+    d = distanceMatrixReference(source.points, source.dims);
+  }
+  if (typeof settings.init !== "string") scanFinite("options.init", settings.init);
+  const total = totalIterations(settings);
+  const steps = smacofReference(d, source.n, settings);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return fromReference(step.value);
+    const { iteration, stress } = step.value;
+    const event: SmacofProgressEvent = { done: iteration, total, stress, iteration };
+    yield event;
+  }
+}
+
+function smacofNative({ source, settings }: SmacofCall, b: NativeBinding, threads: number): SmacofResult {
+  const { params, initEmbedding } = nativeParams(settings);
+  return fromNative(
+    source.kind === "matrix"
+      ? b.mdsSmacof(source.d, source.n, params, initEmbedding, threads)
+      : b.mdsFromPoints(source.points, source.dims, params, initEmbedding, threads),
+  );
+}
+
+/**
+ * A native async SMACOF. Progress events travel through a threadsafe
+ * function and may be queued behind the result, so the promise resolves
+ * only once all of them were delivered (the binding reports how many it
+ * queued); none is delivered after it settles. A throwing callback cancels
+ * the run (the dispatcher's relay) and the call rejects with its error.
+ */
+async function smacofNativeAsync({ source, settings }: SmacofCall, b: NativeBinding, context: NativeAsyncContext): Promise<SmacofResult> {
+  const { params, initEmbedding } = nativeParams(settings);
+  const { onProgress, token, threads } = context;
+  const total = totalIterations(settings);
+  let delivered = 0;
+  let expected = -1;
+  let settled = false;
+  let drained: (() => void) | undefined;
+  const progress = onProgress
+    ? (event: { iteration: number; stress: number }) => {
+        delivered++;
+        if (!settled) onProgress({ done: event.iteration, total, stress: event.stress, iteration: event.iteration });
+        if (delivered === expected) drained?.();
+      }
+    : undefined;
+  try {
+    const out =
+      source.kind === "matrix"
+        ? await b.mdsSmacofAsync(source.d, source.n, params, initEmbedding, threads, token, progress)
+        : await b.mdsFromPointsAsync(source.points, source.dims, params, initEmbedding, threads, token, progress);
+    expected = out.progressEvents;
+    if (progress && delivered < expected) await new Promise<void>((resolve) => (drained = resolve));
+    return fromNative(out);
+  } finally {
+    settled = true;
+  }
+}
+
+type SmacofArgs = [dissimilarities: Float64Array, n: number, options?: unknown];
+type MdsArgs = [points: Float64Array, dims: number, options?: unknown];
+
+function copySmacof({ source, settings }: SmacofCall): SmacofCall {
+  const init = typeof settings.init === "string" ? settings.init : settings.init.slice();
+  const copied: SmacofSource = source.kind === "matrix" ? { ...source, d: source.d.slice() } : { ...source, points: source.points.slice() };
+  return { source: copied, settings: { ...settings, init } };
+}
+
+export const smacofKernel = registerKernel<SmacofArgs, SmacofCall, SmacofResult>({
+  name: "smacof",
+  optionsIndex: 2,
+  optionKeys: SMACOF_OPTION_KEYS,
+  renamedKeys: SMACOF_RENAMED_KEYS,
+  progressAliases: ["onIteration"],
+  prepare: ([d, n, options]) => {
+    checkDissimilarities(d, n);
+    return { source: { kind: "matrix", d, n }, settings: checkSmacofOptions(options, n) };
+  },
+  reference: smacofSteps,
+  native: smacofNative,
+  nativeAsync: smacofNativeAsync,
+  copyInputs: copySmacof,
+});
+
+export const mdsKernel = registerKernel<MdsArgs, SmacofCall, SmacofResult>({
+  name: "mds",
+  optionsIndex: 2,
+  optionKeys: SMACOF_OPTION_KEYS,
+  renamedKeys: SMACOF_RENAMED_KEYS,
+  progressAliases: ["onIteration"],
+  prepare: ([points, dims, options]) => {
+    const n = checkPoints("points", points, dims);
+    assertInteger("n (points.length / dims)", n, 2);
+    checkMatrixSize("points", n);
+    return { source: { kind: "points", points, dims, n }, settings: checkSmacofOptions(options, n) };
+  },
+  reference: smacofSteps,
+  native: smacofNative,
+  nativeAsync: smacofNativeAsync,
+  copyInputs: copySmacof,
+});
