@@ -65,7 +65,7 @@ describe.each([0, 1])("per-sample kernels reject bad input (threads = %i)", (thr
     const many = { weights: new Float64Array(k).fill(1), means: new Float64Array(k), stdevs: new Float64Array(k).fill(1) };
     const n = 2 ** 17;
     const big = new Float64Array(n);
-    const message = `intensities.length × K = ${n} × ${k} = ${n * k} values would exceed the largest typed array (4294967296 elements)`;
+    const message = `intensities.length × K = ${n} × ${k} = ${n * k} values would exceed the largest typed array (4294967296 elements, MAX_OUTPUT_ELEMENTS)`;
     expect(() => computeExpsumStable(big, many.weights, many.means, many.stdevs, { threads })).toThrow(RangeError);
     expect(() => computeExpsumStable(big, many.weights, many.means, many.stdevs, { threads })).toThrow(message);
     expect(() => computeExpectationResponsibilities(big, many.weights, many.means, many.stdevs, { threads })).toThrow(message);
