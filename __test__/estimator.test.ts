@@ -166,3 +166,24 @@ describe("GmmEstimator errors", () => {
     expect(() => e.executeExpectationMaximization({ onIteration: 5 as never })).toThrow(new TypeError("options.onIteration must be a function, got 5"));
   });
 });
+
+describe("GmmEstimator steps on one prepared fit", () => {
+  test("every recorded state is, bit for bit, the fit of that many iterations (8-bit and float data)", () => {
+    for (const threads of BACKENDS) {
+      for (const image of [scene.intensities, Float64Array.from(scene.intensities, (v) => v / 255)]) {
+        const estimator = new GmmEstimator({ threads });
+        estimator.initialize({ image, width: scene.width, height: scene.height }, { components: 3, iterations: 4 });
+        const states = estimator.executeExpectationMaximization();
+        expect(states).toHaveLength(4);
+        for (const [i, state] of states.entries()) {
+          const fit = fitGmm(image, { components: 3, iterations: i + 1, threads });
+          expect(Array.from(state.means)).toEqual(Array.from(fit.means));
+          expect(Array.from(state.variances)).toEqual(Array.from(fit.variances));
+          expect(Array.from(state.stdevs)).toEqual(Array.from(fit.stdevs));
+          expect(Array.from(state.weights)).toEqual(Array.from(fit.weights));
+          expect(state.logLikelihood).toBe(fit.logLikelihoods[i]);
+        }
+      }
+    }
+  });
+});

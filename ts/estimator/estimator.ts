@@ -3,10 +3,10 @@
  * (alexhagiopol/gmm, gmm_segmentation.py): `initialize` builds the data and
  * the initial state (single image, or the CIE94 difference of two images with
  * an optional thresholded-subtraction start), then
- * `executeExpectationMaximization` runs EM one iteration at a time and keeps
- * the state of every iteration. The math is the library's: each iteration is
- * one `fitGmm` iteration started from the previous state, on the chosen
- * backend.
+ * `executeExpectationMaximization` runs EM and keeps the state of every
+ * iteration. The math is the library's: one traced fit on the chosen backend
+ * (data or histogram prepared once, not one `fitGmm` call per iteration),
+ * recording the parameters after every iteration.
  */
 import { cie94Difference, thresholdedSubtractionInit } from "../color";
 import type { MixtureInit } from "../color";
@@ -15,11 +15,12 @@ import {
   computeExpectationResponsibilities,
   computeExpsumStable,
   computeLogLikelihoodStable,
-  fitGmm,
-  fitGmmAsync,
   predictGmm,
 } from "../gmm";
-import type { ExpsumResult, GmmData, GmmFit } from "../gmm";
+import type { ExpsumResult, GmmData } from "../gmm";
+import { abortError } from "../errors";
+import { tracedFitKernel } from "../gmm/kernels";
+import type { TracedFit } from "../gmm/kernels";
 import { resolveThreads } from "../threads";
 import type { AsyncKernelOptions, KernelOptions } from "../threads";
 import { assertAbortSignal, assertOptions } from "../validate";
@@ -123,9 +124,8 @@ export class GmmEstimator {
    */
   executeExpectationMaximization(options?: ExecuteOptions): readonly IterationState[] {
     const { init, onIteration } = this.beginRun(options);
-    for (let i = 0; i < init.iterations; i++) {
-      this.record(i, fitGmm(init.dataMatrix, { ...this.nextFitOptions(), threads: this.options.threads }), onIteration);
-    }
+    const traced = tracedFitKernel.sync(init.dataMatrix, { ...this.fitOptions(init), threads: this.options.threads });
+    this.recordAll(traced, onIteration);
     return this.states;
   }
 
@@ -133,10 +133,12 @@ export class GmmEstimator {
   async executeExpectationMaximizationAsync(options?: ExecuteOptions & Pick<AsyncKernelOptions, "signal">): Promise<readonly IterationState[]> {
     assertAbortSignal("options.signal", options?.signal);
     const { init, onIteration } = this.beginRun(options);
-    for (let i = 0; i < init.iterations; i++) {
-      const fit = await fitGmmAsync(init.dataMatrix, { ...this.nextFitOptions(), threads: this.options.threads, signal: options?.signal });
-      this.record(i, fit, onIteration);
-    }
+    const traced = await tracedFitKernel.async(init.dataMatrix, {
+      ...this.fitOptions(init),
+      threads: this.options.threads,
+      signal: options?.signal,
+    });
+    this.recordAll(traced, onIteration, options?.signal);
     return this.states;
   }
 
@@ -182,23 +184,42 @@ export class GmmEstimator {
     return { init, onIteration };
   }
 
-  /** One iteration from the current state. */
-  private nextFitOptions() {
-    const { means, variances, weights } = this.current;
-    return { components: this.requireInit().components, iterations: 1, init: { means, variances, weights } };
+  /**
+   * The whole run as one fit from the initial state: the data (or its 8-bit
+   * histogram) is prepared once and every iteration continues from the
+   * last, so the states are bit for bit those of one multi-iteration fit.
+   */
+  private fitOptions(init: Initialization) {
+    const { means, variances, weights } = init;
+    return { components: init.components, iterations: init.iterations, init: { means, variances, weights } };
   }
 
-  private record(iteration: number, fit: GmmFit, onIteration: ((state: IterationState) => void) | undefined): void {
-    const state: IterationState = {
-      iteration,
-      means: fit.means,
-      variances: fit.variances,
-      stdevs: fit.stdevs,
-      weights: fit.weights,
-      logLikelihood: fit.logLikelihoods[0],
-    };
-    this.states.push(state);
-    this.lls[iteration] = state.logLikelihood;
-    onIteration?.(state);
+  /**
+   * Records the state after every iteration of a traced fit, oldest first,
+   * calling `onIteration` for each; an abort of `signal` (for example from
+   * inside `onIteration`) stops the recording there with an AbortError.
+   */
+  private recordAll(
+    { fit, trajectory }: TracedFit,
+    onIteration: ((state: IterationState) => void) | undefined,
+    signal?: AbortSignal,
+  ): void {
+    const k = fit.means.length;
+    for (let i = 0; i < fit.iterations; i++) {
+      const at = 3 * k * i;
+      const variances = trajectory.slice(at + k, at + 2 * k);
+      const state: IterationState = {
+        iteration: i,
+        means: trajectory.slice(at, at + k),
+        variances,
+        stdevs: variances.map(Math.sqrt),
+        weights: trajectory.slice(at + 2 * k, at + 3 * k),
+        logLikelihood: fit.logLikelihoods[i],
+      };
+      this.states.push(state);
+      this.lls[i] = state.logLikelihood;
+      onIteration?.(state);
+      if (signal?.aborted) throw abortError(signal);
+    }
   }
 }
