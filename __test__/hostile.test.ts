@@ -157,6 +157,9 @@ function set(sig: Signature, param: string, label: string, value: unknown, only?
 
 const f64 = (...v: number[]) => Float64Array.from(v);
 
+/** What GMM data arguments accept: float values (float32 widened) and 8-bit pixels. */
+const GMM_DATA = ["Float64Array", "Float32Array", "Uint8Array", "Uint8ClampedArray"];
+
 /** A copy of a typed array (or number array) with `value` at the first, middle or last element. */
 function at(position: "first" | "middle" | "last", value: number) {
   return (valid: unknown) => {
@@ -186,9 +189,15 @@ function float64Family(sig: Signature, param: string, options: ArrayFamilyOption
   if (!options.optional) set(sig, param, "is undefined", undefined);
   set(sig, param, "is a number", 0.5);
   mutate(sig, param, "is a plain Array", (v) => Array.from(v as Float64Array));
-  mutate(sig, param, "is a Float32Array", (v) => Float32Array.from(v as Float64Array));
+  if (accepts.includes("Float32Array")) {
+    // Accepted (widened to float64 by the backend): its bad values must be found alike.
+    mutate(sig, param, "is a Float32Array with NaN in the middle", (v) => at("middle", NaN)(Float32Array.from(v as Float64Array)));
+  } else {
+    mutate(sig, param, "is a Float32Array", (v) => Float32Array.from(v as Float64Array));
+  }
+  mutate(sig, param, "is an Int16Array", (v) => new Int16Array((v as Float64Array).length));
   if (!accepts.includes("Uint8Array")) mutate(sig, param, "is a Uint8Array", (v) => new Uint8Array((v as Float64Array).length));
-  mutate(sig, param, "is a Uint8ClampedArray", (v) => new Uint8ClampedArray((v as Float64Array).length));
+  if (!accepts.includes("Uint8ClampedArray")) mutate(sig, param, "is a Uint8ClampedArray", (v) => new Uint8ClampedArray((v as Float64Array).length));
   mutate(sig, param, "is a DataView", (v) => new DataView((v as Float64Array).slice().buffer));
   for (const value of options.nonFinite ?? [NaN, Infinity, -Infinity]) {
     for (const position of POSITIONS) mutate(sig, param, `has ${value} at the ${position} element`, at(position, value));
@@ -278,7 +287,8 @@ for (const [name, sync, async] of perSample) {
     sync: callFn(sync),
     async: callAsyncFn(async),
   });
-  for (const p of ["intensities", "weights", "means", "stdevs"]) float64Family(sig, p);
+  float64Family(sig, "intensities", { accepts: ["Float64Array", "Float32Array"] });
+  for (const p of ["weights", "means", "stdevs"]) float64Family(sig, p);
   set(sig, "intensities", "is empty", f64());
   set(sig, "weights", "is empty (K = 0)", f64());
   for (const position of POSITIONS) mutate(sig, "weights", `has -0.25 at the ${position} element`, at(position, -0.25));
@@ -300,7 +310,7 @@ const fitGmmSig = signature({
   sync: callFn(fk.fitGmm),
   async: callAsyncFn(fk.fitGmmAsync),
 });
-float64Family(fitGmmSig, "data", { accepts: ["Float64Array", "Uint8Array"] });
+float64Family(fitGmmSig, "data", { accepts: GMM_DATA });
 set(fitGmmSig, "data", "is an empty Float64Array", f64());
 set(fitGmmSig, "data", "is an empty Uint8Array", new Uint8Array(0));
 set(fitGmmSig, "data", "is an Int8Array", new Int8Array(7));
@@ -342,7 +352,7 @@ for (const [name, fn] of [["predictGmm", fk.predictGmm], ["predictProba", fk.pre
     optionsAt: 2,
     sync: callFn(fn),
   });
-  float64Family(sig, "data", { accepts: ["Float64Array", "Uint8Array"] });
+  float64Family(sig, "data", { accepts: GMM_DATA });
   set(sig, "data", "is empty", f64());
   for (const [label, value] of [["null", null], ["a string", "model"], ["an array", []], ["a number", 1]] as const) set(sig, "model", `is ${label}`, value);
   set(sig, "model", "has neither stdevs nor variances", { weights, means });
@@ -804,18 +814,20 @@ function dissimilarityFamily(sig: Signature, param: string): void {
 
 const cmdsSig = signature({
   name: "classicalMds",
-  params: ["dissimilarities", "n", "dims", "options"],
+  params: ["dissimilarities", "n", "outputDims", "options"],
   valid: () => [d4, 4, 2, {}],
   optionsAt: 3,
   sync: callFn(fk.classicalMds),
+  async: callAsyncFn(fk.classicalMdsAsync),
 });
 dissimilarityFamily(cmdsSig, "dissimilarities");
 integerFamily(cmdsSig, "n", [1, 0, 3, 5, Infinity]);
-integerFamily(cmdsSig, "dims", [0, 5, Infinity]);
+integerFamily(cmdsSig, "outputDims", [0, 5, Infinity]);
 optionsFamily(cmdsSig);
 
 function smacofOptionsFamily(sig: Signature): void {
-  integerFamily(sig, "options.dims", [0, 5, Infinity]);
+  integerFamily(sig, "options.outputDims", [0, 5, Infinity]);
+  set(sig, "options.dims", "is given (renamed to outputDims in 0.2)", 2);
   integerFamily(sig, "options.maxIter", [0, -1, 2 ** 32, Infinity]);
   for (const v of [-1, NaN, Infinity]) set(sig, "options.eps", `= ${v}`, v);
   set(sig, "options.eps", "is a string", "1e-6");
@@ -823,7 +835,7 @@ function smacofOptionsFamily(sig: Signature): void {
   set(sig, "options.init", "is a number", 1);
   set(sig, "options.init", "is null", null);
   set(sig, "options.init", "is a plain Array", new Array(8).fill(0));
-  set(sig, "options.init", "has length 6 (n x dims = 8)", new Float64Array(6));
+  set(sig, "options.init", "has length 6 (n x outputDims = 8)", new Float64Array(6));
   for (const position of POSITIONS) mutate(sig, "options.init", `has NaN at the ${position} element`, () => at(position, NaN)(f64(0, 0, 1, 0, 0, 1, 1, 1)));
   integerFamily(sig, "options.nInit", [0, 1001]);
   set(sig, "options.nInit", "= 2 with the classical init", 2);

@@ -4,6 +4,15 @@
  * Messages name the argument and show the offending value.
  */
 
+/**
+ * An option's value, or its default when the option is absent (undefined).
+ * `null` is not "absent": it reaches the option's check and is refused, so
+ * every option treats null alike.
+ */
+export function withDefault<T, D>(value: T | undefined, fallback: D): T | D {
+  return value === undefined ? fallback : value;
+}
+
 /** A short, safe rendering of any value for an error message. */
 export function show(value: unknown): string {
   if (value === null) return "null";

@@ -7,7 +7,7 @@
  * normalised difference), exactly as the original does.
  */
 import { once, registerKernel } from "../dispatch/kernel";
-import { assertAllFinite, assertFloat64Array, assertLength, assertNonEmpty, assertNumber } from "../validate";
+import { assertAllFinite, assertFloat64Array, assertLength, assertNonEmpty, assertNumber, withDefault } from "../validate";
 import { normalizeReference } from "./reference";
 
 /** The CIE's "just perceptible" ΔE, suggested by the original's help text. */
@@ -69,7 +69,7 @@ const subtractionInitKernel = registerKernel<[deltaE: Float64Array, options?: un
     assertFloat64Array("deltaE", deltaE);
     assertNonEmpty("deltaE", deltaE);
     const o = options as ThresholdedSubtractionOptions | undefined;
-    const threshold = o?.threshold ?? JUST_PERCEPTIBLE_DELTA_E;
+    const threshold = withDefault(o?.threshold, JUST_PERCEPTIBLE_DELTA_E);
     assertNumber("options.threshold", threshold, { min: -Infinity, max: Infinity });
     const data = o?.data;
     if (data !== undefined) {

@@ -86,7 +86,7 @@ const OPTIONS_NAME = "options";
 /** The synchronous public function of a kernel. */
 export function syncEntry<A extends unknown[], C, R>(def: KernelDefinition<A, C, R>): (...args: A) => R {
   const entry = (...args: A): R => {
-    const settings = readCallSettings(OPTIONS_NAME, optionsOf(args, def.optionsIndex), def.optionKeys, false, [], def.renamedKeys);
+    const settings = readCallSettings(OPTIONS_NAME, optionsOf(args, def.optionsIndex), def.optionKeys, false, def.progressAliases, def.renamedKeys);
     const call = def.prepare(args, settings);
     if (settings.threads === 0 || !native) return drain(def.reference(call));
     const binding = native;

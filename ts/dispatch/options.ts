@@ -43,20 +43,27 @@ export function closestKey(key: string, valid: readonly string[]): string | unde
 /**
  * Throws a TypeError naming the first key of `options` that is not in
  * `valid`; `renamed` maps former key names to their new names (suggested).
+ * The message lists the sync keys and, separately, the async-only keys
+ * (`asyncOnly`), so a sync call and its async twin say the same thing.
  */
 export function assertKnownKeys(
   name: string,
   options: object,
   valid: readonly string[],
   renamed: Readonly<Record<string, string>> = {},
+  asyncOnly: readonly string[] = [],
 ): void {
   for (const key of Object.keys(options)) {
     if (valid.includes(key)) continue;
-    const guess = Object.hasOwn(renamed, key) ? renamed[key] : closestKey(key, valid);
+    const syncKeys = valid.filter((k) => !asyncOnly.includes(k));
+    const asyncNote = asyncOnly.length > 0 ? `; async calls also take ${[...asyncOnly].sort().join(", ")}` : "";
+    const listed = `valid keys: ${syncKeys.sort().join(", ")}${asyncNote}`;
+    if (asyncOnly.includes(key)) {
+      throw new TypeError(`${name} has the key ${JSON.stringify(key)}, which only async calls take; ${listed}`);
+    }
+    const guess = Object.hasOwn(renamed, key) ? renamed[key] : closestKey(key, [...valid, ...asyncOnly]);
     const hint = guess === undefined ? "" : ` (did you mean ${JSON.stringify(guess)}?)`;
-    throw new TypeError(
-      `${name} has an unknown key ${JSON.stringify(key)}${hint}; valid keys: ${[...valid].sort().join(", ")}`,
-    );
+    throw new TypeError(`${name} has an unknown key ${JSON.stringify(key)}${hint}; ${listed}`);
   }
 }
 
@@ -111,7 +118,9 @@ export function readCallSettings(
 ): CallSettings {
   assertOptionsObject(name, options);
   const o = options ?? {};
-  assertKnownKeys(name, o, [...ownKeys, ...(asyncCall ? [...ASYNC_KEYS, ...aliases] : SYNC_KEYS)], renamed);
+  const asyncOnly = [...ASYNC_KEYS.filter((k) => k !== "threads"), ...aliases];
+  const valid = [...ownKeys, ...(asyncCall ? [...ASYNC_KEYS, ...aliases] : SYNC_KEYS)];
+  assertKnownKeys(name, o, valid, renamed, asyncOnly);
   const threads = threadsFor(o.threads as number | undefined, `${name}.threads`);
   if (!asyncCall) return { threads, signal: undefined, onProgress: undefined, borrow: false };
   assertAbortSignal(`${name}.signal`, o.signal);

@@ -1,8 +1,9 @@
 /** Checks of `GmmEstimator`'s arguments, before any kernel runs. */
 import type { RgbImage } from "../color";
+import { GMM_MAX_ITERATIONS } from "../limits.generated";
 import { assertRgbImage, checkedPixels } from "../color/validate";
 import type { GmmData } from "../gmm";
-import { assertAllFinite, assertInteger, assertLength, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
+import { assertAllFinite, assertAtMost, assertInteger, assertLength, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
 import type { EstimatorSource, InitializeOptions } from "./types";
 
 export type CheckedSource =
@@ -41,6 +42,8 @@ export function checkInitializeOptions(options: InitializeOptions, kind: Checked
   const { components, iterations, subtractionThreshold } = options;
   assertInteger("options.components", components, 1, 256);
   assertInteger("options.iterations", iterations, 1);
+  // The per-iteration history is allocated up front (as the original's list), so the limit comes first.
+  assertAtMost("options.iterations", iterations, GMM_MAX_ITERATIONS, "GMM_MAX_ITERATIONS");
   if (subtractionThreshold !== undefined) {
     assertNumber("options.subtractionThreshold", subtractionThreshold, { min: -Infinity, max: Infinity });
     if (kind !== "pair") {

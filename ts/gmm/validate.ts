@@ -2,18 +2,7 @@
  * Checks shared by both backends of the GMM family: every public function
  * validates here once, then dispatches. Messages name the argument and value.
  */
-import {
-  assertAllFinite,
-  assertAtMost,
-  assertFloat64Array,
-  assertInteger,
-  assertLength,
-  assertNonEmpty,
-  assertNumber,
-  assertOptions,
-  isTypedArrayOf,
-  show,
-} from "../validate";
+import { assertAllFinite, assertAtMost, assertFloat64Array, assertInteger, assertLength, assertNonEmpty, assertNumber, assertOptions, isTypedArrayOf, show, withDefault } from "../validate";
 import type { FitGmmOptions, GmmInit, GmmModel } from "./types";
 
 /** Data after the structural checks: float values or 8-bit pixels. */
@@ -189,9 +178,9 @@ export function checkFitOptions(options: unknown, name = "options"): ResolvedFit
   assertInteger(`${name}.iterations`, o.iterations, 1);
   assertAtMost(`${name}.iterations`, o.iterations, GMM_MAX_ITERATIONS, "GMM_MAX_ITERATIONS");
   if (o.tol !== undefined) assertNumber(`${name}.tol`, o.tol, { min: 0, max: Number.MAX_VALUE });
-  const varianceFloor = o.varianceFloor ?? DEFAULT_VARIANCE_FLOOR;
+  const varianceFloor = withDefault(o.varianceFloor, DEFAULT_VARIANCE_FLOOR);
   assertNumber(`${name}.varianceFloor`, varianceFloor, { min: 0, exclusiveMin: true, max: Number.MAX_VALUE });
-  const regCovar = o.regCovar ?? 0;
+  const regCovar = withDefault(o.regCovar, 0);
   assertNumber(`${name}.regCovar`, regCovar, { min: 0, max: Number.MAX_VALUE });
   let init: GmmInit;
   if (o.init === undefined) {

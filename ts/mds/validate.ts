@@ -3,7 +3,7 @@
  * runs before either backend (O(1) per argument), and the value scans the
  * reference backend runs itself (Rust runs the same ones for native calls).
  */
-import { assertAllFinite, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
+import { assertAllFinite, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show, withDefault } from "../validate";
 
 /** Largest n*n for an n x n matrix: the longest Float64Array Node 20 can create (2^32, so n <= 65,536). */
 export const MAX_MATRIX_ELEMENTS = 2 ** 32;
@@ -125,13 +125,13 @@ interface SmacofOptionLike {
 export function checkSmacofOptions(options: unknown, n: number): SmacofSettings {
   assertOptions("options", options);
   const o = (options ?? {}) as SmacofOptionLike;
-  const outputDims = o.outputDims ?? 2;
+  const outputDims = withDefault(o.outputDims, 2);
   assertInteger("options.outputDims", outputDims, 1, n);
-  const maxIter = o.maxIter ?? 300;
+  const maxIter = withDefault(o.maxIter, 300);
   assertInteger("options.maxIter", maxIter, 1, 2 ** 32 - 1);
-  const eps = o.eps ?? 1e-6;
+  const eps = withDefault(o.eps, 1e-6);
   assertNumber("options.eps", eps, { min: 0, max: Number.MAX_VALUE });
-  const init = o.init ?? "classical";
+  const init = withDefault(o.init, "classical");
   if (typeof init === "string") {
     if (init !== "classical" && init !== "random") {
       throw new RangeError(`options.init must be "classical", "random" or a Float64Array, got ${show(init)}`);
@@ -144,12 +144,12 @@ export function checkSmacofOptions(options: unknown, n: number): SmacofSettings 
   } else {
     throw new TypeError(`options.init must be "classical", "random" or a Float64Array, got ${show(init)}`);
   }
-  const nInit = o.nInit ?? 1;
+  const nInit = withDefault(o.nInit, 1);
   assertInteger("options.nInit", nInit, 1, 1000);
   if (nInit > 1 && init !== "random") {
     throw new RangeError(`options.nInit must be 1 unless options.init is "random", got ${nInit}`);
   }
-  const seed = o.seed ?? 0;
+  const seed = withDefault(o.seed, 0);
   assertInteger("options.seed", seed, 0, 2 ** 32 - 1);
   return { outputDims, maxIter, eps, init: init as SmacofInit, nInit, seed };
 }

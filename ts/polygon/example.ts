@@ -4,7 +4,7 @@
  * `arange(0, 100)`, and 1000 copies of one 10-vertex polygon, each shifted by
  * `randint(0, 100)` in x, then in y.
  */
-import { assertInteger, assertOptions } from "../validate";
+import { assertInteger, assertOptions, withDefault } from "../validate";
 import { Polygon } from "./polygon";
 import { LegacyRandomState } from "./rng";
 
@@ -27,7 +27,7 @@ export interface GenerateExampleOptions {
  */
 export function generateExample(options?: GenerateExampleOptions): [Polygon[], Float64Array[]] {
   assertOptions("options", options);
-  const seed = options?.seed ?? 6;
+  const seed = withDefault(options?.seed, 6);
   assertInteger("options.seed", seed, 0, 0xffffffff);
   const rng = new LegacyRandomState(seed);
   const xs = Float64Array.from({ length: 100 }, (_, i) => i);

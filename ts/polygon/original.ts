@@ -13,7 +13,7 @@ import { assertOptions, show } from "../validate";
 import { distance } from "./geometry";
 import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
 import { PolygonIndex } from "./polygon-index";
-import { assertMaxDist, assertPolygons, flattenPoints, readPoint } from "./validate";
+import { assertMaxDist, assertPolygons, flattenPoints, readPoint, scanFinite } from "./validate";
 import type { PointLike, PointsInput } from "./validate";
 
 /** A point with its candidate polygons, as `select_best_polygon` takes them. */
@@ -109,6 +109,8 @@ export function matchPointsToPolygons<P extends PointLike>(
     ? (p: number) => (points as ReadonlyArray<P>)[p]
     : (p: number) => flat.slice(2 * p, 2 * p + 2);
   if (threads === 0) {
+    // The reference's value scan, as the native index runs it on the same flat buffer.
+    scanFinite("points", flat);
     // The original's two passes: candidates per point, then the smallest area per point.
     const sets: Array<PolygonSet<P | Float64Array>> = [];
     for (let p = 0; p < flat.length / 2; p++) {

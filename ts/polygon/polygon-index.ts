@@ -14,7 +14,7 @@ import { callNative } from "../errors";
 import { native } from "../native";
 import type { NativeBinding } from "../native";
 import type { AsyncKernelOptions, KernelOptions } from "../threads";
-import { show } from "../validate";
+import { show, withDefault } from "../validate";
 import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
 import { bestMatchRange, closeTo, nearestRange, packedGeometry, withinDistanceRange } from "./reference";
 import type { PackedGeometry, Query } from "./reference";
@@ -303,7 +303,7 @@ const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, Nea
     if (positional !== undefined && options?.maxDist !== undefined) {
       throw new TypeError("maxDist must be given once: as the third argument or as options.maxDist, not both");
     }
-    const maxDist = positional ?? options?.maxDist ?? Number.POSITIVE_INFINITY;
+    const maxDist = withDefault(positional, withDefault(options?.maxDist, Number.POSITIVE_INFINITY));
     const q = prepareQuery(args[0], args[1], maxDist, options);
     assertK("k", args[2], q.points.length / 2);
     return { ...q, k: args[2] };

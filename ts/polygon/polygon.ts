@@ -4,7 +4,7 @@
  */
 import { areaOf, centerOf } from "./geometry";
 import type { PackedGeometry } from "./reference";
-import { assertVertices } from "./validate";
+import { assertVertices, numbersToFloat64 } from "./validate";
 
 /**
  * Whether `value` was made by the `Polygon` class: a brand check (private
@@ -27,8 +27,8 @@ export class Polygon {
    *   RangeError if their lengths differ, they are empty, or hold NaN/Infinity
    */
   constructor(x: Float64Array | ReadonlyArray<number>, y: Float64Array | ReadonlyArray<number>) {
-    const xs = Array.isArray(x) ? Float64Array.from(x as number[]) : x;
-    const ys = Array.isArray(y) ? Float64Array.from(y as number[]) : y;
+    const xs = Array.isArray(x) ? numbersToFloat64("polygon.x", x) : x;
+    const ys = Array.isArray(y) ? numbersToFloat64("polygon.y", y) : y;
     assertVertices("polygon", xs, ys);
     // Checked once, here: `x` and `y` cannot be reassigned afterwards, so the
     // original API and `PolygonIndex` trust a Polygon's vertices without

@@ -45,6 +45,20 @@ export function assertVertices(name: string, x: unknown, y: unknown): asserts x 
   assertAllFinite(`${name}.y`, y as Float64Array);
 }
 
+/**
+ * A plain array of coordinates as a Float64Array; every element must be a
+ * number (no silent coercion of strings or null).
+ */
+export function numbersToFloat64(name: string, values: ReadonlyArray<unknown>): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "number") throw new TypeError(`${name}[${i}] must be a number, got ${show(v)}`);
+    out[i] = v;
+  }
+  return out;
+}
+
 /** A single point as a validated pair of finite numbers. */
 export function readPoint(name: string, point: unknown): [number, number] {
   const arrayLike = Array.isArray(point) || isTypedArrayOf(point, "Float64Array");
