@@ -60,8 +60,10 @@ export interface GmmExpsumBuffers {
   pMax: Float64Array
 }
 
-export declare function gmmExpsumStable(intensities: FloatArray, mixture: GmmMixtureArgs, out: GmmExpsumBuffers, threads: number): void
+/** The original's compute_expsum_stable into the caller's buffers (see computeExpsumStable). */
+export declare function gmmExpsumStable(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: GmmExpsumBuffers, threads: number): void
 
+/** The original's compute_expsum_stable into the caller's buffers (see computeExpsumStable). */
 export declare function gmmExpsumStableAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: GmmExpsumBuffers, threads: number): Promise<void>
 
 export declare function gmmFit(data: SampleArray, params: GmmFitParams, threads: number): GmmFitOutput
@@ -102,8 +104,10 @@ export interface GmmFitParams {
   trace: boolean
 }
 
-export declare function gmmLogLikelihood(intensities: FloatArray, mixture: GmmMixtureArgs, threads: number): number
+/** The log-likelihood of the mixture on the intensities (see computeLogLikelihoodStable). */
+export declare function gmmLogLikelihood(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, threads: number): number
 
+/** The log-likelihood of the mixture on the intensities (see computeLogLikelihoodStable). */
 export declare function gmmLogLikelihoodAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, threads: number): Promise<number>
 
 /**
@@ -116,12 +120,16 @@ export interface GmmMixtureArgs {
   stdevs: Float64Array
 }
 
-export declare function gmmPredict(data: SampleArray, mixture: GmmMixtureArgs, out: Uint8Array, threads: number): void
+/** Segmentation labels into the caller's buffer (see predictGmm). */
+export declare function gmmPredict(data: SampleArray, borrow: boolean, mixture: GmmMixtureArgs, out: Uint8Array, threads: number): void
 
+/** Segmentation labels into the caller's buffer (see predictGmm). */
 export declare function gmmPredictAsync(data: SampleArray, borrow: boolean, mixture: GmmMixtureArgs, out: Uint8Array, threads: number): Promise<void>
 
-export declare function gmmProba(data: SampleArray, mixture: GmmMixtureArgs, out: Float64Array, threads: number): void
+/** Responsibilities of a model, K planes of N values, into the caller's buffer (see predictProba). */
+export declare function gmmProba(data: SampleArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): void
 
+/** Responsibilities of a model, K planes of N values, into the caller's buffer (see predictProba). */
 export declare function gmmProbaAsync(data: SampleArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): Promise<void>
 
 /**
@@ -134,8 +142,10 @@ export interface GmmProgress {
   logLikelihood: number
 }
 
-export declare function gmmResponsibilities(intensities: FloatArray, mixture: GmmMixtureArgs, out: Float64Array, threads: number): void
+/** Responsibilities, K planes of N values, into the caller's buffer. */
+export declare function gmmResponsibilities(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): void
 
+/** Responsibilities, K planes of N values, into the caller's buffer. */
 export declare function gmmResponsibilitiesAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): Promise<void>
 
 export declare function mdsClassical(dissimilarities: Float64Array, n: number, outputDims: number, threads: number): Float64Array

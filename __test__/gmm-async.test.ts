@@ -99,15 +99,15 @@ describe("the native binding validates too (never panics)", () => {
   });
   const out = () => ({ expsum: new Float64Array(2), p: new Float64Array(2), pMax: new Float64Array(2) });
   test.each([
-    ["mismatched lengths", () => n.gmmExpsumStable(x, mix([1], [0, 1], [1]), out(), 1), "means must have length 1"],
-    ["no components", () => n.gmmLogLikelihood(x, mix([], [], []), 1), "at least 1 component"],
-    ["zero sigma", () => n.gmmResponsibilities(x, mix([1], [0], [0]), new Float64Array(2), 1), "stdevs[0] must be a finite number > 0, got 0"],
+    ["mismatched lengths", () => n.gmmExpsumStable(x, true, mix([1], [0, 1], [1]), out(), 1), "means must have length 1"],
+    ["no components", () => n.gmmLogLikelihood(x, true, mix([], [], []), 1), "at least 1 component"],
+    ["zero sigma", () => n.gmmResponsibilities(x, true, mix([1], [0], [0]), new Float64Array(2), 1), "stdevs[0] must be a finite number > 0, got 0"],
     ["NaN data", () => n.gmmFit(Float64Array.of(0, NaN), params, 2), "data[1] must be a finite number, got NaN"],
     ["empty data", () => n.gmmFit(new Uint8Array(0), params, 1), "data must not be empty"],
     ["zero iterations", () => n.gmmFit(x, { ...params, iterations: 0 }, 1), "iterations must be an integer >= 1"],
     ["bad floor", () => n.gmmFit(x, { ...params, varianceFloor: -1 }, 1), "options.varianceFloor must be a number > 0 and <= 1.7976931348623157e+308, got -1"],
-    ["too many labels", () => n.gmmPredict(x, mix(Array(300).fill(1), Array(300).fill(0), Array(300).fill(1)), new Uint8Array(2), 1), "at most 256 components, got 300"],
-    ["output of the wrong length", () => n.gmmResponsibilities(x, mix([1], [0], [1]), new Float64Array(3), 1), "must have length 2"],
+    ["too many labels", () => n.gmmPredict(x, true, mix(Array(300).fill(1), Array(300).fill(0), Array(300).fill(1)), new Uint8Array(2), 1), "at most 256 components, got 300"],
+    ["output of the wrong length", () => n.gmmResponsibilities(x, true, mix([1], [0], [1]), new Float64Array(3), 1), "must have length 2"],
   ] as Array<[string, () => unknown, string]>)("%s is a RangeError", (_label, call, message) => {
     expect(() => callNative(call)).toThrow(RangeError);
     expect(() => callNative(call)).toThrow(message);

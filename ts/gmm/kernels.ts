@@ -23,6 +23,9 @@ import {
 } from "./validate";
 import type { CheckedData, CheckedMixture, FloatData, ResolvedFitOptions } from "./validate";
 
+/** Synchronous calls lend their inputs: the caller's thread is blocked until the kernel returns. */
+const LENT = true;
+
 /** A checked per-sample call: intensities and mixture. */
 export interface PerSampleCall {
   x: FloatData;
@@ -78,7 +81,7 @@ export const expsumKernel = registerKernel<PerSampleArgs, PerSampleCall, ExpsumR
   reference: referencePerSample(reference.computeExpsumStable),
   native: (call, b, threads) => {
     const out = expsumBuffers(call);
-    b.gmmExpsumStable(call.x, call.mix, out, threads);
+    b.gmmExpsumStable(call.x, LENT, call.mix, out, threads);
     return out;
   },
   nativeAsync: async (call, b, { threads, borrow }) => {
@@ -95,7 +98,7 @@ export const logLikelihoodKernel = registerKernel<PerSampleArgs, PerSampleCall, 
   optionKeys: [],
   prepare: (args) => perSample(args, false),
   reference: referencePerSample(reference.computeLogLikelihoodStable),
-  native: (call, b, threads) => b.gmmLogLikelihood(call.x, call.mix, threads),
+  native: (call, b, threads) => b.gmmLogLikelihood(call.x, LENT, call.mix, threads),
   nativeAsync: (call, b, { threads, borrow }) => b.gmmLogLikelihoodAsync(call.x, borrow, call.mix, threads),
   copyInputs: copyPerSample,
 });
@@ -112,7 +115,7 @@ export const responsibilitiesKernel = registerKernel<PerSampleArgs, PerSampleCal
   reference: referencePerSample(reference.computeExpectationResponsibilities),
   native: (call, b, threads) => {
     const out = planes(call.x.length, call.mix);
-    b.gmmResponsibilities(call.x, call.mix, out, threads);
+    b.gmmResponsibilities(call.x, LENT, call.mix, out, threads);
     return out;
   },
   nativeAsync: async (call, b, { threads, borrow }) => {
@@ -251,7 +254,7 @@ export const predictKernel = registerKernel<[data: GmmData, model: GmmModel, opt
   reference: ({ data, mix }) => once(() => reference.predictGmm(referenceData("data", data), mix)),
   native: ({ data, mix }, b, threads) => {
     const out = new Uint8Array(data.length);
-    b.gmmPredict(data, mix, out, threads);
+    b.gmmPredict(data, LENT, mix, out, threads);
     return out;
   },
   nativeAsync: async ({ data, mix }, b, { threads, borrow }) => {
@@ -274,7 +277,7 @@ export const probaKernel = registerKernel<[data: GmmData, model: GmmModel, optio
   reference: ({ data, mix }) => once(() => reference.predictProba(referenceData("data", data), mix)),
   native: ({ data, mix }, b, threads) => {
     const out = planes(data.length, mix);
-    b.gmmProba(data, mix, out, threads);
+    b.gmmProba(data, LENT, mix, out, threads);
     return out;
   },
   nativeAsync: async ({ data, mix }, b, { threads, borrow }) => {

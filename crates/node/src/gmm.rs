@@ -22,7 +22,7 @@ use napi_derive::napi;
 use crate::buffers::{out_f64, out_u8, ByteInput, FloatArray, FloatInput};
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::kernel_error;
-use crate::run::{run_async, run_sync};
+use crate::run::{kernel_pair, run_async, run_sync};
 
 /// A mixture's parameters, one value per component (checked by the TS layer
 /// and again here).
@@ -170,36 +170,19 @@ fn expsum_compute(x: &FloatInput, mix: &Mixture, out: &mut GmmExpsumBuffers) -> 
     ))
 }
 
-#[napi(js_name = "gmmExpsumStable")]
-pub fn gmm_expsum_stable(
-    intensities: FloatArray,
-    mixture: GmmMixtureArgs,
-    mut out: GmmExpsumBuffers,
-    threads: u32,
-) -> Result<()> {
-    let (x, mix) = (FloatInput::new(intensities, true)?, mixture.mixture()?);
-    run_sync("computeExpsumStable", threads, || {
-        expsum_compute(&x, &mix, &mut out)
-    })
-}
-
-#[napi(js_name = "gmmExpsumStableAsync", ts_return_type = "Promise<void>")]
-pub fn gmm_expsum_stable_async<'env>(
-    env: &'env Env,
-    intensities: FloatArray,
-    borrow: bool,
-    mixture: GmmMixtureArgs,
-    mut out: GmmExpsumBuffers,
-    threads: u32,
-) -> Result<Object<'env>> {
-    let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
-    run_async(
-        env,
-        "computeExpsumStable",
-        threads,
-        move || expsum_compute(&x, &mix, &mut out),
-        |()| Ok(()),
-    )
+kernel_pair! {
+    doc = "The original's compute_expsum_stable into the caller's buffers (see computeExpsumStable).",
+    kernel = "computeExpsumStable",
+    sync = gmm_expsum_stable as "gmmExpsumStable",
+    async = gmm_expsum_stable_async as "gmmExpsumStableAsync" -> "Promise<void>",
+    args = (intensities: FloatArray, borrow: bool, mixture: GmmMixtureArgs, out: GmmExpsumBuffers, threads: u32),
+    threads = threads,
+    returns = (),
+    compute = {
+        let (x, mix, mut out) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?, out);
+        move || expsum_compute(&x, &mix, &mut out)
+    },
+    finish = Ok,
 }
 
 fn log_likelihood_compute(x: &FloatInput, mix: &Mixture) -> Result<f64> {
@@ -208,34 +191,19 @@ fn log_likelihood_compute(x: &FloatInput, mix: &Mixture) -> Result<f64> {
     Ok(log_likelihood(mix, &x))
 }
 
-#[napi(js_name = "gmmLogLikelihood")]
-pub fn gmm_log_likelihood(
-    intensities: FloatArray,
-    mixture: GmmMixtureArgs,
-    threads: u32,
-) -> Result<f64> {
-    let (x, mix) = (FloatInput::new(intensities, true)?, mixture.mixture()?);
-    run_sync("computeLogLikelihoodStable", threads, || {
-        log_likelihood_compute(&x, &mix)
-    })
-}
-
-#[napi(js_name = "gmmLogLikelihoodAsync", ts_return_type = "Promise<number>")]
-pub fn gmm_log_likelihood_async<'env>(
-    env: &'env Env,
-    intensities: FloatArray,
-    borrow: bool,
-    mixture: GmmMixtureArgs,
-    threads: u32,
-) -> Result<Object<'env>> {
-    let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
-    run_async(
-        env,
-        "computeLogLikelihoodStable",
-        threads,
-        move || log_likelihood_compute(&x, &mix),
-        Ok,
-    )
+kernel_pair! {
+    doc = "The log-likelihood of the mixture on the intensities (see computeLogLikelihoodStable).",
+    kernel = "computeLogLikelihoodStable",
+    sync = gmm_log_likelihood as "gmmLogLikelihood",
+    async = gmm_log_likelihood_async as "gmmLogLikelihoodAsync" -> "Promise<number>",
+    args = (intensities: FloatArray, borrow: bool, mixture: GmmMixtureArgs, threads: u32),
+    threads = threads,
+    returns = f64,
+    compute = {
+        let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
+        move || log_likelihood_compute(&x, &mix)
+    },
+    finish = Ok,
 }
 
 fn responsibilities_compute(x: &FloatInput, mix: &Mixture, out: &mut Float64Array) -> Result<()> {
@@ -244,36 +212,19 @@ fn responsibilities_compute(x: &FloatInput, mix: &Mixture, out: &mut Float64Arra
     gmm(responsibilities_into(mix, &x, out_f64(out)))
 }
 
-#[napi(js_name = "gmmResponsibilities")]
-pub fn gmm_responsibilities(
-    intensities: FloatArray,
-    mixture: GmmMixtureArgs,
-    mut out: Float64Array,
-    threads: u32,
-) -> Result<()> {
-    let (x, mix) = (FloatInput::new(intensities, true)?, mixture.mixture()?);
-    run_sync("computeExpectationResponsibilities", threads, || {
-        responsibilities_compute(&x, &mix, &mut out)
-    })
-}
-
-#[napi(js_name = "gmmResponsibilitiesAsync", ts_return_type = "Promise<void>")]
-pub fn gmm_responsibilities_async<'env>(
-    env: &'env Env,
-    intensities: FloatArray,
-    borrow: bool,
-    mixture: GmmMixtureArgs,
-    mut out: Float64Array,
-    threads: u32,
-) -> Result<Object<'env>> {
-    let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
-    run_async(
-        env,
-        "computeExpectationResponsibilities",
-        threads,
-        move || responsibilities_compute(&x, &mix, &mut out),
-        |()| Ok(()),
-    )
+kernel_pair! {
+    doc = "Responsibilities, K planes of N values, into the caller's buffer.",
+    kernel = "computeExpectationResponsibilities",
+    sync = gmm_responsibilities as "gmmResponsibilities",
+    async = gmm_responsibilities_async as "gmmResponsibilitiesAsync" -> "Promise<void>",
+    args = (intensities: FloatArray, borrow: bool, mixture: GmmMixtureArgs, out: Float64Array, threads: u32),
+    threads = threads,
+    returns = (),
+    compute = {
+        let (x, mix, mut out) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?, out);
+        move || responsibilities_compute(&x, &mix, &mut out)
+    },
+    finish = Ok,
 }
 
 // ---- fit ----------------------------------------------------------------
@@ -356,70 +307,36 @@ fn labels_compute(data: &SampleInput, mix: &Mixture, out: &mut Uint8Array) -> Re
     data.with(|samples| gmm(predict_labels_into(mix, samples, out_u8(out))))
 }
 
-#[napi(js_name = "gmmPredict")]
-pub fn gmm_predict(
-    data: SampleArray,
-    mixture: GmmMixtureArgs,
-    mut out: Uint8Array,
-    threads: u32,
-) -> Result<()> {
-    let (data, mix) = (SampleInput::new(data, true)?, mixture.mixture()?);
-    run_sync("predictGmm", threads, || {
-        labels_compute(&data, &mix, &mut out)
-    })
-}
-
-#[napi(js_name = "gmmPredictAsync", ts_return_type = "Promise<void>")]
-pub fn gmm_predict_async<'env>(
-    env: &'env Env,
-    data: SampleArray,
-    borrow: bool,
-    mixture: GmmMixtureArgs,
-    mut out: Uint8Array,
-    threads: u32,
-) -> Result<Object<'env>> {
-    let (data, mix) = (SampleInput::new(data, borrow)?, mixture.mixture()?);
-    run_async(
-        env,
-        "predictGmm",
-        threads,
-        move || labels_compute(&data, &mix, &mut out),
-        |()| Ok(()),
-    )
+kernel_pair! {
+    doc = "Segmentation labels into the caller's buffer (see predictGmm).",
+    kernel = "predictGmm",
+    sync = gmm_predict as "gmmPredict",
+    async = gmm_predict_async as "gmmPredictAsync" -> "Promise<void>",
+    args = (data: SampleArray, borrow: bool, mixture: GmmMixtureArgs, out: Uint8Array, threads: u32),
+    threads = threads,
+    returns = (),
+    compute = {
+        let (data, mix, mut out) = (SampleInput::new(data, borrow)?, mixture.mixture()?, out);
+        move || labels_compute(&data, &mix, &mut out)
+    },
+    finish = Ok,
 }
 
 fn proba_compute(data: &SampleInput, mix: &Mixture, out: &mut Float64Array) -> Result<()> {
     data.with(|samples| gmm(predict_proba_into(mix, samples, out_f64(out))))
 }
 
-#[napi(js_name = "gmmProba")]
-pub fn gmm_proba(
-    data: SampleArray,
-    mixture: GmmMixtureArgs,
-    mut out: Float64Array,
-    threads: u32,
-) -> Result<()> {
-    let (data, mix) = (SampleInput::new(data, true)?, mixture.mixture()?);
-    run_sync("predictProba", threads, || {
-        proba_compute(&data, &mix, &mut out)
-    })
-}
-
-#[napi(js_name = "gmmProbaAsync", ts_return_type = "Promise<void>")]
-pub fn gmm_proba_async<'env>(
-    env: &'env Env,
-    data: SampleArray,
-    borrow: bool,
-    mixture: GmmMixtureArgs,
-    mut out: Float64Array,
-    threads: u32,
-) -> Result<Object<'env>> {
-    let (data, mix) = (SampleInput::new(data, borrow)?, mixture.mixture()?);
-    run_async(
-        env,
-        "predictProba",
-        threads,
-        move || proba_compute(&data, &mix, &mut out),
-        |()| Ok(()),
-    )
+kernel_pair! {
+    doc = "Responsibilities of a model, K planes of N values, into the caller's buffer (see predictProba).",
+    kernel = "predictProba",
+    sync = gmm_proba as "gmmProba",
+    async = gmm_proba_async as "gmmProbaAsync" -> "Promise<void>",
+    args = (data: SampleArray, borrow: bool, mixture: GmmMixtureArgs, out: Float64Array, threads: u32),
+    threads = threads,
+    returns = (),
+    compute = {
+        let (data, mix, mut out) = (SampleInput::new(data, borrow)?, mixture.mixture()?, out);
+        move || proba_compute(&data, &mix, &mut out)
+    },
+    finish = Ok,
 }

@@ -204,8 +204,6 @@ fn launch(job: Job, slot: Slot) -> Option<Slot> {
 /// export takes an `&Env` first, which napi passes implicitly. `doc` is a
 /// string rather than a `///` comment: napi-derive would copy a doc comment
 /// captured by `macro_rules!` into index.d.ts as a raw-string token (`r" …`).
-// Only `debug.rs` uses it so far, and that module is behind a feature.
-#[cfg_attr(not(feature = "debug-entry-points"), allow(unused_macros))]
 macro_rules! kernel_pair {
     (
         doc = $doc:literal,
@@ -236,5 +234,4 @@ macro_rules! kernel_pair {
         }
     };
 }
-#[cfg_attr(not(feature = "debug-entry-points"), allow(unused_imports))]
 pub(crate) use kernel_pair;
