@@ -50,7 +50,12 @@ interface GapRow {
 interface SyncRow {
   operation: string;
   size: string;
-  syncMs: number;
+  /** Default: the input is copied before the promise is returned. */
+  copyMs: number;
+  /** `borrow: true`: nothing is copied; the target is < 5 ms. */
+  borrowMs: number;
+  /** One plain `slice()` of the same input, for comparison with `copyMs`. */
+  memcpyMs: number;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -90,15 +95,44 @@ async function gaps(operation: string, size: string, start: () => Promise<unknow
   };
 }
 
-/** Time until the promise is returned; then abort (if supported) and wait for it to settle. */
-async function syncPart(operation: string, size: string, start: (signal: AbortSignal) => Promise<unknown>): Promise<SyncRow> {
-  const controller = new AbortController();
-  const begin = performance.now();
-  const promise = start(controller.signal);
-  const syncMs = performance.now() - begin;
-  controller.abort();
-  await promise.catch(() => undefined);
-  return { operation, size, syncMs: round(syncMs) };
+/** Median of three: the time until the promise is returned (then abort and wait for it to settle). */
+async function syncMs(start: (signal: AbortSignal) => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const controller = new AbortController();
+    const begin = performance.now();
+    const promise = start(controller.signal);
+    times.push(performance.now() - begin);
+    controller.abort();
+    await promise.catch(() => undefined);
+  }
+  return quantile(times.sort((a, b) => a - b), 0.5);
+}
+
+/**
+ * The synchronous part with the default input copy and with `borrow: true`,
+ * next to the time of one plain copy of the same input (`memcpyMs`: what the
+ * default may cost at most).
+ */
+async function syncPart(
+  operation: string,
+  size: string,
+  input: { slice(): unknown },
+  start: (signal: AbortSignal, borrow: boolean) => Promise<unknown>,
+): Promise<SyncRow> {
+  const copies: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const begin = performance.now();
+    input.slice();
+    copies.push(performance.now() - begin);
+  }
+  return {
+    operation,
+    size,
+    copyMs: round(await syncMs((signal) => start(signal, false))),
+    borrowMs: round(await syncMs((signal) => start(signal, true))),
+    memcpyMs: round(quantile(copies.sort((a, b) => a - b), 0.5)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -116,6 +150,10 @@ async function main(): Promise<void> {
     gapRows.push(await gaps("computeExpsumStableAsync", "12M, K=3", () => fastkernels.computeExpsumStableAsync(x, weights, means, stdevs)));
     gapRows.push(await gaps("computeLogLikelihoodStableAsync", "12M, K=3", () => fastkernels.computeLogLikelihoodStableAsync(x, weights, means, stdevs)));
     gapRows.push(await gaps("computeExpectationResponsibilitiesAsync", "12M, K=3", () => fastkernels.computeExpectationResponsibilitiesAsync(x, weights, means, stdevs)));
+    const model = { weights, means, stdevs };
+    gapRows.push(await gaps("predictGmmAsync (Float64Array)", "12M, K=3", () => fastkernels.predictGmmAsync(x, model)));
+    gapRows.push(await gaps("predictProbaAsync (Uint8Array)", "12M, K=3", () => fastkernels.predictProbaAsync(bytes, model)));
+    gapRows.push(await gaps("fitGmmAsync (Float64Array, borrow)", "12M, K=3, 8 it", () => fastkernels.fitGmmAsync(x, { components: K, iterations: 8, borrow: true })));
     const estimator = new GmmEstimator();
     estimator.initialize({ image: bytes, width: 4000, height: 3000 }, { components: K, iterations: 4 });
     gapRows.push(await gaps("GmmEstimator#executeExpectationMaximizationAsync", "12M u8, K=3, 4 it", () => estimator.executeExpectationMaximizationAsync()));
@@ -135,6 +173,8 @@ async function main(): Promise<void> {
     const d = computeDistanceMatrix(points, 2);
     gapRows.push(await gaps("smacofAsync", "n=2000, 100 it", () => fastkernels.smacofAsync(d, n, { maxIter: 100, eps: 0 })));
     gapRows.push(await gaps("mdsAsync", "n=2000, 100 it", () => fastkernels.mdsAsync(points, 2, { maxIter: 100, eps: 0 })));
+    gapRows.push(await gaps("classicalMdsAsync", "n=2000", () => fastkernels.classicalMdsAsync(d, n, 2)));
+    gapRows.push(await gaps("computeDistanceMatrixAsync", "n=2000, dims=2", () => fastkernels.computeDistanceMatrixAsync(points, 2)));
   }
   {
     const [polygons] = generateExample();
@@ -144,6 +184,7 @@ async function main(): Promise<void> {
     gapRows.push(await gaps("PolygonIndex#bestMatchAsync", "1M points", () => index.bestMatchAsync(points, 10)));
     gapRows.push(await gaps("PolygonIndex#withinDistanceAsync", "1M points", () => index.withinDistanceAsync(points, 3)));
     gapRows.push(await gaps("PolygonIndex#nearestAsync", "1M points, k=4", () => index.nearestAsync(points, 4, 10)));
+    gapRows.push(await gaps("PolygonIndex.buildAsync", "example polygons", () => PolygonIndex.buildAsync(polygons)));
   }
 
   // --- synchronous part at 100M elements -----------------------------------
@@ -153,16 +194,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) x[i] = (i % 1000) / 1000;
     const bytes = new Uint8Array(n);
     for (let i = 0; i < n; i++) bytes[i] = i & 255;
-    syncRows.push(await syncPart("fitGmmAsync (Float64Array)", "100M (800 MB)", (signal) => fastkernels.fitGmmAsync(x, { components: K, iterations: 1, signal })));
-    syncRows.push(await syncPart("fitGmmAsync (Uint8Array)", "100M (100 MB)", (signal) => fastkernels.fitGmmAsync(bytes, { components: K, iterations: 1, signal })));
-    syncRows.push(await syncPart("computeLogLikelihoodStableAsync", "100M (800 MB)", (signal) => fastkernels.computeLogLikelihoodStableAsync(x, weights, means, stdevs, { signal })));
+    syncRows.push(await syncPart("fitGmmAsync (Float64Array)", "100M (800 MB)", x, (signal, borrow) => fastkernels.fitGmmAsync(x, { components: K, iterations: 1, signal, borrow })));
+    syncRows.push(await syncPart("fitGmmAsync (Uint8Array)", "100M (100 MB)", bytes, (signal, borrow) => fastkernels.fitGmmAsync(bytes, { components: K, iterations: 1, signal, borrow })));
+    syncRows.push(await syncPart("predictGmmAsync (Uint8Array)", "100M (100 MB)", bytes, (signal, borrow) => fastkernels.predictGmmAsync(bytes, { weights, means, stdevs }, { signal, borrow })));
+    syncRows.push(await syncPart("computeLogLikelihoodStableAsync", "100M (800 MB)", x, (signal, borrow) => fastkernels.computeLogLikelihoodStableAsync(x, weights, means, stdevs, { signal, borrow })));
     const [polygons] = generateExample();
     const index = new PolygonIndex(polygons);
-    syncRows.push(await syncPart("PolygonIndex#bestMatchAsync", "100M (50M points)", (signal) => index.bestMatchAsync(x, 10, { signal })));
+    syncRows.push(await syncPart("PolygonIndex#bestMatchAsync", "100M (50M points)", x, (signal, borrow) => index.bestMatchAsync(x, 10, { signal, borrow })));
     const width = 10_000;
     const height = Math.floor(n / 3 / width);
     const rgb = bytes.subarray(0, 3 * width * height);
-    syncRows.push(await syncPart("cie94DifferenceAsync", `${3 * width * height / M}M u8 (x2 images)`, (signal) => fastkernels.cie94DifferenceAsync(rgb, rgb, width, height, { signal })));
+    syncRows.push(await syncPart("cie94DifferenceAsync", `${3 * width * height / M}M u8 (x2 images)`, rgb, (signal, borrow) => fastkernels.cie94DifferenceAsync(rgb, rgb, width, height, { signal, borrow })));
   }
 
   console.log(`\n## Event-loop gaps while one async operation runs (1 ms ticker; ${machineDescription()})`);
