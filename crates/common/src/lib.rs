@@ -5,6 +5,7 @@
 //! every kernel's errors into the right JS error class with one function.
 
 pub mod alloc;
+pub mod isa;
 pub mod jsfmt;
 pub mod limits;
 pub mod reduce;

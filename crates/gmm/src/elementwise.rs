@@ -8,10 +8,10 @@ use fastkernels_common::alloc::{zeroed_for, Advice, Zeroable};
 use fastkernels_common::limits::output_elements;
 
 use crate::error::GmmError;
-use crate::isa::multiversion;
 use crate::lanes::{load_partial, log_densities, shifted_exps, Lane, LANES};
 use crate::mixture::Mixture;
 use crate::pass::fused_pass;
+use fastkernels_common::multiversion;
 
 /// Samples per parallel task of the per-sample kernels (fixed, so results
 /// never depend on the pool size).

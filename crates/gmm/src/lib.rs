@@ -23,7 +23,6 @@ mod error;
 mod fastexp;
 mod fit;
 mod histogram;
-mod isa;
 mod lanes;
 mod mixture;
 mod pass;
@@ -34,13 +33,13 @@ pub use elementwise::{
     Expsum, SAMPLE_CHUNK,
 };
 pub use error::GmmError;
+pub use fastkernels_common::isa::{detect as instruction_set, Isa};
 pub use fastkernels_common::reduce::CHUNK as PASS_CHUNK;
 pub use fit::{
     fit_gmm, fit_gmm_traced, FitOptions, GmmFit, Init, Samples, Trajectory, DEFAULT_VARIANCE_FLOOR,
     EMPTY_MASS, MAX_ITERATIONS,
 };
 pub use histogram::histogram;
-pub use isa::{detect as instruction_set, Isa};
 pub use mixture::{Mixture, MAX_COMPONENTS};
 pub use predict::{
     predict_labels, predict_labels_into, predict_proba, predict_proba_into, MAX_LABELS,

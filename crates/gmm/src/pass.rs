@@ -7,9 +7,9 @@
 
 use fastkernels_common::reduce::{chunked_fold, CHUNK};
 
-use crate::isa::multiversion;
 use crate::lanes::{load_partial, log_densities, shifted_exps, Lane, LogProduct, LANES};
 use crate::mixture::Mixture;
+use fastkernels_common::multiversion;
 
 /// Sufficient statistics of one pass, and the log-likelihood of the mixture
 /// the pass evaluated.

@@ -3,6 +3,8 @@
 //! multiply-add), all correctly rounded, and the same lanes at every level:
 //! every level gives the same bits; only the speed differs.
 
+use fastkernels_common::isa::Isa;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum SimdLevel {
     Avx512,
@@ -11,16 +13,14 @@ pub(crate) enum SimdLevel {
 }
 
 impl SimdLevel {
+    /// The level of the process-wide detection shared by every family
+    /// (`fastkernels_common::isa`); these kernels need no FMA, and every
+    /// level gives the same bits.
     pub(crate) fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return SimdLevel::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return SimdLevel::Avx2;
-            }
+        match fastkernels_common::isa::detect() {
+            Isa::Avx512 => SimdLevel::Avx512,
+            Isa::Avx2Fma => SimdLevel::Avx2,
+            Isa::Baseline => SimdLevel::Portable,
         }
-        SimdLevel::Portable
     }
 }

@@ -1,4 +1,5 @@
-//! Runtime choice of instruction set for the vectorised kernels.
+//! Runtime choice of instruction set for the vectorised kernels of every
+//! family (one detection per process, one dispatch macro).
 //!
 //! Kernels are written once as `#[inline(always)]` functions generic over
 //! `const FMA: bool` on fixed-width lane arrays; [`multiversion!`] compiles
@@ -36,6 +37,7 @@ pub fn detect() -> Isa {
 
 /// Defines `pub fn $name(args) -> ret` that calls `$kernel::<FMA>(args)`
 /// compiled for the best instruction set of the machine.
+#[macro_export]
 macro_rules! multiversion {
     ($(#[$meta:meta])* $vis:vis fn $name:ident = $kernel:ident ( $($arg:ident : $ty:ty),* $(,)? ) $(-> $ret:ty)?) => {
         $(#[$meta])*
@@ -63,4 +65,4 @@ macro_rules! multiversion {
     };
 }
 
-pub(crate) use multiversion;
+pub use multiversion;
