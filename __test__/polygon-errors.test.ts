@@ -11,7 +11,7 @@ describe.each([0, 1])("bad input throws the same error from both backends (threa
     ["NaN point coordinate", () => index.withinDistance(Float64Array.of(1, Number.NaN), 1, { threads }), RangeError, "points[1] must be a finite number, got NaN"],
     ["Infinity in a pair", () => matchPointsToPolygons([square], [[0, Number.POSITIVE_INFINITY]], 10, { threads }), RangeError, "points[0][1] must be a finite number, got Infinity"],
     ["point of wrong length", () => index.closeTo([1, 2, 3], 1, { threads }), RangeError, "point must have length 2 ([x, y]), got length 3"],
-    ["points not an array", () => index.bestMatch("1,2" as never, 1, { threads }), TypeError, 'points must be an array of [x, y] points or a flat Float64Array, got "1,2"'],
+    ["points not an array", () => index.bestMatch("1,2" as never, 1, { threads }), TypeError, 'points must be an array of [x, y] points or a flat Float64Array or Float32Array, got "1,2"'],
     ["negative maxDist", () => index.bestMatch(Float64Array.of(0, 0), -1, { threads }), RangeError, "maxDist must be a number >= 0, got -1"],
     ["NaN maxDist", () => findClosePolygons([square], [0, 0], Number.NaN, { threads }), RangeError, "maxDist must be a number >= 0, got NaN"],
     ["k < 1", () => index.nearest(Float64Array.of(0, 0), 0, 1, { threads }), RangeError, "k must be an integer from 1 to 2147483647, got 0"],
