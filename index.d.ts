@@ -26,32 +26,31 @@ export declare class PolygonNativeIndex {
    */
   static fromGeometry(centers: Float64Array, areas: Float64Array, threads: number): PolygonNativeIndex
   get length(): number
-  /** Centers interleaved `cx0, cy0, cx1, cy1, ...` (a copy). */
+  /** Centers interleaved `cx0, cy0, cx1, cy1, ...` (an engine-owned copy). */
   centers(): Float64Array
-  /** Areas (a copy). */
+  /** Areas (an engine-owned copy). */
   areas(): Float64Array
   closeTo(px: number, py: number, maxDist: number, inclusive: boolean): Uint32Array
-  bestMatch(points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number): Int32Array
   /**
-   * `best_match` into `out` (one slot per point), allocated by the caller:
-   * cheaper for small queries than creating a typed array here.
+   * Per point, the best close polygon, into `out` (one slot per point,
+   * allocated by the caller).
    */
-  bestMatchInto(points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, out: Int32Array): void
-  withinDistance(points: Float64Array, maxDist: number, inclusive: boolean, threads: number): PolygonCsrResult
-  nearest(points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number): PolygonNearestResult
+  bestMatchInto(points: FloatArray, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, out: Int32Array): void
+  withinDistance(points: FloatArray, maxDist: number, inclusive: boolean, threads: number): PolygonCsrResult
+  /**
+   * The k nearest close centers per point, into `out` (k slots per point,
+   * allocated by the caller).
+   */
+  nearest(points: FloatArray, k: number, maxDist: number, inclusive: boolean, out: PolygonNearestBuffers, threads: number): void
 }
 export type NativePolygonIndex = PolygonNativeIndex
 
 /** Number of threads the machine offers, the native default for `threads`. */
 export declare function availableParallelism(): number
 
-export declare function colorCie94DifferenceF64(rgbA: Float64Array, rgbB: Float64Array, width: number, height: number, normalizationName: string, threads: number): Float64Array
+export declare function colorCie94Difference(rgbA: ImageArray, rgbB: ImageArray, width: number, height: number, normalizationName: string, out: Float64Array, threads: number): void
 
-export declare function colorCie94DifferenceF64Async(rgbA: Float64Array, rgbB: Float64Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>
-
-export declare function colorCie94DifferenceU8(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Float64Array
-
-export declare function colorCie94DifferenceU8Async(rgbA: Uint8Array, rgbB: Uint8Array, width: number, height: number, normalizationName: string, threads: number): Promise<Float64Array>
+export declare function colorCie94DifferenceAsync(rgbA: ImageArray, rgbB: ImageArray, borrow: boolean, width: number, height: number, normalizationName: string, out: Float64Array, threads: number): Promise<void>
 
 /** The output buffers of `computeExpsumStable`, allocated by the TS layer. */
 export interface GmmExpsumBuffers {
@@ -148,27 +147,25 @@ export declare function gmmResponsibilities(intensities: FloatArray, borrow: boo
 /** Responsibilities, K planes of N values, into the caller's buffer. */
 export declare function gmmResponsibilitiesAsync(intensities: FloatArray, borrow: boolean, mixture: GmmMixtureArgs, out: Float64Array, threads: number): Promise<void>
 
-export declare function mdsClassical(dissimilarities: Float64Array, n: number, outputDims: number, threads: number): Float64Array
+export declare function mdsClassical(dissimilarities: FloatArray, n: number, outputDims: number, out: Float64Array, threads: number): void
 
-/** `classicalMds` on the pool; the dissimilarities are copied first. */
-export declare function mdsClassicalAsync(dissimilarities: Float64Array, n: number, outputDims: number, threads: number): Promise<Float64Array>
+export declare function mdsClassicalAsync(dissimilarities: FloatArray, borrow: boolean, n: number, outputDims: number, out: Float64Array, threads: number): Promise<void>
 
-export declare function mdsDistanceMatrix(points: Float64Array, dims: number, threads: number): Float64Array
+export declare function mdsDistanceMatrix(points: FloatArray, dims: number, out: Float64Array, threads: number): void
 
-/** `computeDistanceMatrix` on the pool; the points are copied first. */
-export declare function mdsDistanceMatrixAsync(points: Float64Array, dims: number, threads: number): Promise<Float64Array>
+export declare function mdsDistanceMatrixAsync(points: FloatArray, borrow: boolean, dims: number, out: Float64Array, threads: number): Promise<void>
 
-export declare function mdsDistFromPoint(points: Float64Array, dims: number, y: Float64Array, threads: number): Float64Array
+export declare function mdsDistFromPoint(points: FloatArray, dims: number, y: Float64Array, out: Float64Array, threads: number): void
 
 export declare function mdsErrorRow(goal: Float64Array, current: Float64Array, n: number, i: number, threads: number): number
 
-export declare function mdsErrorRows(goal: Float64Array, current: Float64Array, n: number, threads: number): Float64Array
+export declare function mdsErrorRows(goal: Float64Array, current: Float64Array, n: number, out: Float64Array, threads: number): void
 
 export declare function mdsErrorTotal(goal: Float64Array, current: Float64Array, n: number, threads: number): number
 
-export declare function mdsFromPoints(points: Float64Array, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number): MdsSmacofOutput
+export declare function mdsFromPoints(points: FloatArray, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number): MdsSmacofOutput
 
-export declare function mdsFromPointsAsync(points: Float64Array, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null, onIteration?: (((arg: MdsIteration) => void)) | undefined | null): Promise<MdsSmacofOutput>
+export declare function mdsFromPointsAsync(points: FloatArray, borrow: boolean, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number, token?: CancelToken | undefined | null, onIteration?: MdsIterationCallback | undefined | null): Promise<MdsSmacofOutput>
 
 /** Progress event sent to `onIteration`. */
 export interface MdsIteration {
@@ -178,12 +175,15 @@ export interface MdsIteration {
 
 export declare function mdsMse(a: Float64Array, b: Float64Array, threads: number): number
 
-export declare function mdsSmacof(dissimilarities: Float64Array, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number): MdsSmacofOutput
+export declare function mdsSmacof(dissimilarities: FloatArray, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number): MdsSmacofOutput
 
-export declare function mdsSmacofAsync(dissimilarities: Float64Array, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null, onIteration?: (((arg: MdsIteration) => void)) | undefined | null): Promise<MdsSmacofOutput>
+export declare function mdsSmacofAsync(dissimilarities: FloatArray, borrow: boolean, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number, token?: CancelToken | undefined | null, onIteration?: MdsIterationCallback | undefined | null): Promise<MdsSmacofOutput>
 
+/**
+ * What SMACOF returns besides the embedding (written into the `out`
+ * array the TS layer allocated).
+ */
 export interface MdsSmacofOutput {
-  embedding: Float64Array
   stress: number
   normalizedStress: number
   iterations: number
@@ -210,9 +210,9 @@ export interface MdsSmacofParams {
   seed: number
 }
 
-export declare function mdsUpdateDistanceMatrix(points: Float64Array, dims: number, distances: Float64Array, i: number, threads: number): void
+export declare function mdsUpdateDistanceMatrix(points: FloatArray, dims: number, distances: Float64Array, i: number, threads: number): void
 
-export declare function polygonBestMatchAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, token?: CancelToken | undefined | null): Promise<Int32Array>
+export declare function polygonBestMatchAsync(index: PolygonNativeIndex, points: FloatArray, borrow: boolean, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, out: Int32Array, threads: number, token?: CancelToken | undefined | null): Promise<void>
 
 /**
  * The original API's one-shot path: an index from centers and areas the
@@ -227,17 +227,24 @@ export interface PolygonCsrResult {
   indices: Uint32Array
 }
 
-/** `PolygonNativeIndex.build` on the pool; the vertex buffers are copied first. */
-export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): Promise<PolygonNativeIndex>
+/**
+ * `PolygonNativeIndex.build` on the pool; the vertex buffers are copied
+ * first, or lent with `borrow`.
+ */
+export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array, offsets: Uint32Array, borrow: boolean, threads: number): Promise<PolygonNativeIndex>
 
-/** `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are copied first. */
-export declare function polygonIndexFromGeometryAsync(centers: Float64Array, areas: Float64Array, threads: number): Promise<PolygonNativeIndex>
+/**
+ * `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are
+ * copied first, or lent with `borrow`.
+ */
+export declare function polygonIndexFromGeometryAsync(centers: Float64Array, areas: Float64Array, borrow: boolean, threads: number): Promise<PolygonNativeIndex>
 
-export declare function polygonNearestAsync(index: PolygonNativeIndex, points: Float64Array, k: number, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonNearestResult>
+export declare function polygonNearestAsync(index: PolygonNativeIndex, points: FloatArray, borrow: boolean, k: number, maxDist: number, inclusive: boolean, out: PolygonNearestBuffers, threads: number, token?: CancelToken | undefined | null): Promise<void>
 
-export interface PolygonNearestResult {
+/** The output buffers of `nearest`, allocated by the TS layer (k slots per point). */
+export interface PolygonNearestBuffers {
   indices: Int32Array
   distances: Float64Array
 }
 
-export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, points: Float64Array, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonCsrResult>
+export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, points: FloatArray, borrow: boolean, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonCsrResult>

@@ -107,7 +107,7 @@ describe("cie94Difference errors (same from both backends)", () => {
     const o = { threads };
     const f64 = new Float64Array(24);
     expect(() => cie94Difference([1, 2, 3] as never, a, 1, 1, o)).toThrow(
-      new TypeError("rgbA must be a Uint8Array or a Float64Array of interleaved RGB values, got Array(3)"),
+      new TypeError("rgbA must be a Uint8Array, a Float64Array or a Float32Array of interleaved RGB values, got Array(3)"),
     );
     expect(() => cie94Difference(a, new Int32Array(24) as never, 4, 2, o)).toThrow(TypeError);
     expect(() => cie94Difference(a, a.subarray(1), 4, 2, o)).toThrow(

@@ -4,6 +4,7 @@
  */
 import {
   cie94Difference,
+  cie94DifferenceAsync,
   classicalMds,
   classicalMdsAsync,
   computeDistanceMatrix,
@@ -114,7 +115,9 @@ describe("nearest: k is checked against MAX_NEIGHBORS before anything is allocat
   if (native) {
     test("the binding refuses k > MAX_NEIGHBORS on its own", () => {
       const nativeIndex = native!.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1);
-      expect(() => nativeIndex.nearest(Float64Array.of(0, 0), 1e9, 1, false, 1)).toThrow("k must be at most 4096 (MAX_NEIGHBORS), got 1000000000");
+      // The kernel crate checks k before it looks at the output buffers.
+      const out = { indices: new Int32Array(1), distances: new Float64Array(1) };
+      expect(() => nativeIndex.nearest(Float64Array.of(0, 0), 1e9, 1, false, out, 1)).toThrow("k must be at most 4096 (POLYGON_MAX_NEIGHBORS), got 1000000000");
     });
   }
 });
@@ -136,5 +139,55 @@ describe("smacofAsync progress", () => {
       expect(event).toEqual({ done: i + 1, total: 40, stress: expect.any(Number), iteration: i + 1 });
     });
     expect(viaAlias).toEqual(progress);
+  });
+});
+
+/** Bit patterns of a float array (NaN padding compares equal to itself). */
+function bits(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("hex");
+}
+
+describe("Float32Array data equals its float64 widening, bit for bit (one kernel per family)", () => {
+  const cases = backends.flatMap((threads) => [true, false].map((borrow) => [threads, borrow] as const));
+
+  test.each(cases)("computeDistanceMatrix(+Async) (threads = %i, borrow = %s)", async (threads, borrow) => {
+    const f32 = Float32Array.from(randomArray(3 * 70, 31, -5, 5));
+    const f64 = Float64Array.from(f32);
+    const want = bits(computeDistanceMatrix(f64, 3, { threads }));
+    expect(bits(computeDistanceMatrix(f32, 3, { threads }))).toBe(want);
+    expect(bits(await computeDistanceMatrixAsync(f32, 3, { threads, borrow }))).toBe(want);
+    expect(bits(await computeDistanceMatrixAsync(f64, 3, { threads, borrow }))).toBe(want);
+  });
+
+  test.each(cases)("PolygonIndex#nearest(+Async) (threads = %i, borrow = %s)", async (threads, borrow) => {
+    const index = new PolygonIndex(generateExample()[0], { threads });
+    // More than one chunk of points, so native queries run on the pool.
+    const f32 = Float32Array.from(randomArray(2 * 3000, 32, 0, 100));
+    const f64 = Float64Array.from(f32);
+    const want = index.nearest(f64, 3, { threads, maxDist: 20 });
+    for (const got of [index.nearest(f32, 3, { threads, maxDist: 20 }), await index.nearestAsync(f32, 3, { threads, borrow, maxDist: 20 })]) {
+      expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+      expect(bits(got.distances)).toBe(bits(want.distances));
+    }
+  });
+
+  test.each(cases)("cie94Difference(+Async), float32 against 8-bit (threads = %i, borrow = %s)", async (threads, borrow) => {
+    const [w, h] = [13, 11];
+    const f32 = Float32Array.from(randomArray(3 * w * h, 33, 0, 1));
+    const f64 = Float64Array.from(f32);
+    const bytes = Uint8Array.from(randomArray(3 * w * h, 34, 0, 255), (v) => Math.floor(v));
+    for (const [a64, a32, b] of [[f64, f32, bytes], [f64, f32, f64]] as const) {
+      const want = bits(cie94Difference(a64, b, w, h, { threads }));
+      expect(bits(cie94Difference(a32, b, w, h, { threads }))).toBe(want);
+      expect(bits(cie94Difference(b, a32, w, h, { threads }))).toBe(bits(cie94Difference(b, a64, w, h, { threads })));
+      expect(bits(await cie94DifferenceAsync(a32, b, w, h, { threads, borrow }))).toBe(want);
+    }
+  });
+
+  test.each(backends)("a Float32Array value outside the domain names its index (threads = %i)", (threads) => {
+    const points = Float32Array.of(0, 1, Number.NaN, 2);
+    expect(() => computeDistanceMatrix(points, 2, { threads })).toThrow(new RangeError("points[2] must be a finite number, got NaN"));
+    const image = Float32Array.of(0, 0.5, 1.5);
+    expect(() => cie94Difference(image, image, 1, 1, { threads })).toThrow(new RangeError("rgbA[2] must be a finite number from 0 to 1, got 1.5"));
   });
 });

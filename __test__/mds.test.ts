@@ -271,7 +271,7 @@ describe("errors (same from both backends)", () => {
   test.each(backends)("bad input is a TypeError or RangeError naming the argument (threads = %i)", (threads) => {
     const o = { threads };
     expect(() => computeDistanceMatrix(new Float64Array(5), 2, o)).toThrow(new RangeError("points.length must be a positive multiple of dims = 2 (n rows x dims), got 5"));
-    expect(() => computeDistanceMatrix([1, 2] as never, 1, o)).toThrow(new TypeError("points must be a Float64Array, got Array(2)"));
+    expect(() => computeDistanceMatrix([1, 2] as never, 1, o)).toThrow(new TypeError("points must be a Float64Array or a Float32Array, got Array(2)"));
     expect(() => computeDistanceMatrix(new Float64Array(4), 0, o)).toThrow(new RangeError("dims must be an integer >= 1, got 0"));
     expect(() => computeDistanceMatrix(new Float64Array([0, NaN]), 1, o)).toThrow(new RangeError("points[1] must be a finite number, got NaN"));
     expect(() => computeDistanceMatrix(new Float64Array(70000), 1, o)).toThrow(RangeError);

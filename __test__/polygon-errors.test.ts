@@ -11,7 +11,7 @@ describe.each([0, 1])("bad input throws the same error from both backends (threa
     ["NaN point coordinate", () => index.withinDistance(Float64Array.of(1, Number.NaN), 1, { threads }), RangeError, "points[1] must be a finite number, got NaN"],
     ["Infinity in a pair", () => matchPointsToPolygons([square], [[0, Number.POSITIVE_INFINITY]], 10, { threads }), RangeError, "points[0][1] must be a finite number, got Infinity"],
     ["point of wrong length", () => index.closeTo([1, 2, 3], 1, { threads }), RangeError, "point must have length 2 ([x, y]), got length 3"],
-    ["points not an array", () => index.bestMatch("1,2" as never, 1, { threads }), TypeError, 'points must be an array of [x, y] points or a flat Float64Array, got "1,2"'],
+    ["points not an array", () => index.bestMatch("1,2" as never, 1, { threads }), TypeError, 'points must be an array of [x, y] points or a flat Float64Array or Float32Array, got "1,2"'],
     ["negative maxDist", () => index.bestMatch(Float64Array.of(0, 0), -1, { threads }), RangeError, "maxDist must be a number >= 0, got -1"],
     ["NaN maxDist", () => findClosePolygons([square], [0, 0], Number.NaN, { threads }), RangeError, "maxDist must be a number >= 0, got NaN"],
     ["k < 1", () => index.nearest(Float64Array.of(0, 0), 0, 1, { threads }), RangeError, "k must be an integer from 1 to 2147483647, got 0"],
@@ -41,13 +41,13 @@ describe("the native index validates on its own too (never panics)", () => {
   // npm test builds the addon; a missing one is a broken build (see foundation.test.ts).
   const binding = native as NonNullable<typeof native>;
   test.each([
-    ["odd points", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).bestMatch(Float64Array.of(1), 1, false, undefined, 1), "points must hold x, y pairs"],
+    ["odd points", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).bestMatchInto(Float64Array.of(1), 1, false, undefined, 1, new Int32Array(0)), "points must hold x, y pairs"],
     ["bad offsets", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 2), 1), "offsets[1] runs past the vertex buffers (length 1), got 2"],
     ["empty polygon", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 0, 1), 1), "polygon 0 is empty"],
     ["NaN vertex", () => binding.PolygonNativeIndex.build(Float64Array.of(Number.NaN), Float64Array.of(0), Uint32Array.of(0, 1), 1), "x[0] must be a finite number, got NaN"],
     ["negative maxDist", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).closeTo(0, 0, -1, false), "maxDist must be a number >= 0, got -1"],
-    ["k = 0", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).nearest(Float64Array.of(0, 0), 0, 1, false, 1), "k must be an integer from 1 to 2147483647, got 0"],
-    ["NaN score", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).bestMatch(Float64Array.of(0, 0), 1, false, Float64Array.of(Number.NaN), 1), "options.best[0] must not be NaN"],
+    ["k = 0", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).nearest(Float64Array.of(0, 0), 0, 1, false, { indices: new Int32Array(0), distances: new Float64Array(0) }, 1), "k must be an integer from 1 to 2147483647, got 0"],
+    ["NaN score", () => binding.PolygonNativeIndex.build(Float64Array.of(0), Float64Array.of(0), Uint32Array.of(0, 1), 1).bestMatchInto(Float64Array.of(0, 0), 1, false, Float64Array.of(Number.NaN), 1, new Int32Array(1)), "options.best[0] must not be NaN"],
   ])("%s is an error, not a crash", (_name, call, message) => {
     expect(call).toThrow(message);
   });

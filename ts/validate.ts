@@ -46,6 +46,20 @@ export function assertFloat64Array(name: string, value: unknown): asserts value 
   }
 }
 
+/** Float data: float64, or float32 that the backend widens (exactly) to float64. */
+export type FloatArray = Float64Array | Float32Array;
+
+export function assertFloatArray(name: string, value: unknown): asserts value is FloatArray {
+  if (!isTypedArrayOf(value, "Float64Array") && !isTypedArrayOf(value, "Float32Array")) {
+    throw new TypeError(`${name} must be a Float64Array or a Float32Array, got ${show(value)}`);
+  }
+}
+
+/** Float64 values for a reference backend: float32 input widened (exactly), float64 as is. */
+export function widenFloats(values: FloatArray): Float64Array {
+  return isTypedArrayOf(values, "Float64Array") ? (values as Float64Array) : Float64Array.from(values);
+}
+
 export function assertUint8Array(name: string, value: unknown): asserts value is Uint8Array {
   if (!isTypedArrayOf(value, "Uint8Array")) {
     throw new TypeError(`${name} must be a Uint8Array, got ${show(value)}`);

@@ -6,7 +6,8 @@
  * native kernel, crates/color, or the TypeScript reference).
  */
 import { once, registerKernel } from "../dispatch/kernel";
-import { isTypedArrayOf } from "../validate";
+import { isTypedArrayOf, widenFloats } from "../validate";
+import type { FloatArray } from "../validate";
 import { cie94DifferenceReference } from "./reference";
 import type { Cie94AsyncOptions, Cie94Normalization, Cie94Options, RgbImage } from "./types";
 import { assertRgbImage, checkedNormalization, checkedPixels, scanRgbImage } from "./validate";
@@ -30,18 +31,9 @@ function check(rgbA: unknown, rgbB: unknown, width: unknown, height: unknown, op
   return { rgbA, rgbB, width: width as number, height: height as number, pixels, normalization };
 }
 
-function toFloats(image: RgbImage): Float64Array {
-  if (isTypedArrayOf(image, "Float64Array")) return image as Float64Array;
-  // The same value / 255 the kernel applies to 8-bit input.
-  return Float64Array.from(image, (v) => v / 255);
-}
-
-/** Both 8-bit: the native u8 entry point; otherwise both as floats. */
-function nativePair(call: CheckedCall): { bytes: true; a: Uint8Array; b: Uint8Array } | { bytes: false; a: Float64Array; b: Float64Array } {
-  if (isTypedArrayOf(call.rgbA, "Uint8Array") && isTypedArrayOf(call.rgbB, "Uint8Array")) {
-    return { bytes: true, a: call.rgbA as Uint8Array, b: call.rgbB as Uint8Array };
-  }
-  return { bytes: false, a: toFloats(call.rgbA), b: toFloats(call.rgbB) };
+/** The reference's view of an image: 8-bit as is, float32 widened (exactly) to float64. */
+function referenceImage(image: RgbImage): Uint8Array | Float64Array {
+  return isTypedArrayOf(image, "Uint8Array") ? (image as Uint8Array) : widenFloats(image as FloatArray);
 }
 
 const cie94Kernel = registerKernel<
@@ -55,21 +47,23 @@ const cie94Kernel = registerKernel<
   prepare: ([rgbA, rgbB, width, height, options]) => check(rgbA, rgbB, width, height, options),
   reference: (call) =>
     once(() => {
-      scanRgbImage("rgbA", call.rgbA);
-      scanRgbImage("rgbB", call.rgbB);
-      return cie94DifferenceReference(call.rgbA, call.rgbB, call.pixels, call.normalization);
+      const a = referenceImage(call.rgbA);
+      const b = referenceImage(call.rgbB);
+      scanRgbImage("rgbA", a);
+      scanRgbImage("rgbB", b);
+      return cie94DifferenceReference(a, b, call.pixels, call.normalization);
     }),
+  // The output is allocated here (V8-owned) and filled by the kernel; each
+  // image goes as it is (8-bit, float64 or float32), the kernel reads any pair.
   native: (call, b, threads) => {
-    const pair = nativePair(call);
-    return pair.bytes
-      ? b.colorCie94DifferenceU8(pair.a, pair.b, call.width, call.height, call.normalization, threads)
-      : b.colorCie94DifferenceF64(pair.a, pair.b, call.width, call.height, call.normalization, threads);
+    const out = new Float64Array(call.pixels);
+    b.colorCie94Difference(call.rgbA, call.rgbB, call.width, call.height, call.normalization, out, threads);
+    return out;
   },
-  nativeAsync: (call, b, { threads }) => {
-    const pair = nativePair(call);
-    return pair.bytes
-      ? b.colorCie94DifferenceU8Async(pair.a, pair.b, call.width, call.height, call.normalization, threads)
-      : b.colorCie94DifferenceF64Async(pair.a, pair.b, call.width, call.height, call.normalization, threads);
+  nativeAsync: async (call, b, { threads, borrow }) => {
+    const out = new Float64Array(call.pixels);
+    await b.colorCie94DifferenceAsync(call.rgbA, call.rgbB, borrow, call.width, call.height, call.normalization, out, threads);
+    return out;
   },
   copyInputs: (call) => ({ ...call, rgbA: call.rgbA.slice(), rgbB: call.rgbB.slice() }),
 });
@@ -82,7 +76,7 @@ const cie94Kernel = registerKernel<
  *
  * @param rgbA first image (the reference for S_C and S_H): interleaved R, G,
  *   B, row-major, `3 * width * height` values; a Uint8Array is read as
- *   value / 255, a Float64Array must hold values in [0, 1].
+ *   value / 255, a Float64Array or Float32Array must hold values in [0, 1].
  * @param rgbB second image, same shape; may use the other array type.
  * @param width pixels per row, integer >= 1.
  * @param height rows, integer >= 1.

@@ -26,5 +26,8 @@ export interface Cie94AsyncOptions extends AsyncKernelOptions {
   normalization?: Cie94Normalization;
 }
 
-/** An interleaved RGB image: 8-bit (read as value / 255) or floats in [0, 1]. */
-export type RgbImage = Uint8Array | Float64Array;
+/**
+ * An interleaved RGB image: 8-bit (read as value / 255) or floats in [0, 1]
+ * (Float64Array, or Float32Array widened exactly to float64).
+ */
+export type RgbImage = Uint8Array | Float64Array | Float32Array;

@@ -11,9 +11,9 @@ const MAX_DIMENSION = 0xffffffff;
 const NORMALIZATIONS: readonly Cie94Normalization[] = ["original", "minMax", "none"];
 
 export function assertRgbImage(name: string, value: unknown, pixels: number): asserts value is RgbImage {
-  const bytes = isTypedArrayOf(value, "Uint8Array");
-  if (!bytes && !isTypedArrayOf(value, "Float64Array")) {
-    throw new TypeError(`${name} must be a Uint8Array or a Float64Array of interleaved RGB values, got ${show(value)}`);
+  const ok = isTypedArrayOf(value, "Uint8Array") || isTypedArrayOf(value, "Float64Array") || isTypedArrayOf(value, "Float32Array");
+  if (!ok) {
+    throw new TypeError(`${name} must be a Uint8Array, a Float64Array or a Float32Array of interleaved RGB values, got ${show(value)}`);
   }
   const image = value as RgbImage;
   if (image.length !== 3 * pixels) {
@@ -25,7 +25,7 @@ export function assertRgbImage(name: string, value: unknown, pixels: number): as
 
 /**
  * The reference backend's scan of a float image: every channel in [0, 1]
- * (NaN fails). The binding runs the same check for native calls.
+ * (NaN fails). The kernel crate runs the same check for native calls.
  */
 export function scanRgbImage(name: string, image: RgbImage): void {
   if (isTypedArrayOf(image, "Uint8Array")) return;

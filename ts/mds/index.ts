@@ -33,18 +33,18 @@ export type { SmacofInit, SmacofProgressEvent, SmacofResult };
  * RangeError when n*n exceeds {@link MAX_MATRIX_ELEMENTS} (checked before
  * anything is allocated) or memory, or for a non-finite coordinate.
  */
-export function computeDistanceMatrix(points: Float64Array, dims: number, options?: KernelOptions): Float64Array {
+export function computeDistanceMatrix(points: Float64Array | Float32Array, dims: number, options?: KernelOptions): Float64Array {
   return distanceMatrixKernel.sync(points, dims, options);
 }
 
 /** {@link computeDistanceMatrix} off the event loop. The points are copied before it returns (or lent with `borrow: true`). */
-export function computeDistanceMatrixAsync(points: Float64Array, dims: number, options?: AsyncKernelOptions): Promise<Float64Array> {
+export function computeDistanceMatrixAsync(points: Float64Array | Float32Array, dims: number, options?: AsyncKernelOptions): Promise<Float64Array> {
   return distanceMatrixKernel.async(points, dims, options);
 }
 
 /** Recomputes row i and column i of `distances` in place after point i moved. */
 export function updateDistanceMatrix(
-  points: Float64Array,
+  points: Float64Array | Float32Array,
   dims: number,
   distances: Float64Array,
   i: number,
@@ -54,7 +54,7 @@ export function updateDistanceMatrix(
 }
 
 /** Distances from every row of `points` to the point `y` (length `dims`). */
-export function distFromPoint(points: Float64Array, dims: number, y: Float64Array, options?: KernelOptions): Float64Array {
+export function distFromPoint(points: Float64Array | Float32Array, dims: number, y: Float64Array, options?: KernelOptions): Float64Array {
   return distFromPointKernel.sync(points, dims, y, options);
 }
 
@@ -89,12 +89,12 @@ export function computeMdsError(
  * (negative eigenvalues clipped to 0; each axis signed so that its
  * largest-magnitude coordinate is positive).
  */
-export function classicalMds(dissimilarities: Float64Array, n: number, outputDims: number, options?: KernelOptions): Float64Array {
+export function classicalMds(dissimilarities: Float64Array | Float32Array, n: number, outputDims: number, options?: KernelOptions): Float64Array {
   return classicalMdsKernel.sync(dissimilarities, n, outputDims, options);
 }
 
 /** {@link classicalMds} off the event loop. The dissimilarities are copied before it returns (or lent with `borrow: true`). */
-export function classicalMdsAsync(dissimilarities: Float64Array, n: number, outputDims: number, options?: AsyncKernelOptions): Promise<Float64Array> {
+export function classicalMdsAsync(dissimilarities: Float64Array | Float32Array, n: number, outputDims: number, options?: AsyncKernelOptions): Promise<Float64Array> {
   return classicalMdsKernel.async(dissimilarities, n, outputDims, options);
 }
 
@@ -131,12 +131,12 @@ export type { IterationEvent };
  * Metric MDS of an n x n dissimilarity matrix by SMACOF (Guttman transform),
  * as scikit-learn 1.9.1's `smacof(metric=True)`; B is never formed.
  */
-export function smacof(dissimilarities: Float64Array, n: number, options?: SmacofOptions): SmacofResult {
+export function smacof(dissimilarities: Float64Array | Float32Array, n: number, options?: SmacofOptions): SmacofResult {
   return smacofKernel.sync(dissimilarities, n, options);
 }
 
 /** The whole job from raw points (n rows x `dims`): Euclidean distances, then {@link smacof}. */
-export function mds(points: Float64Array, dims: number, options?: SmacofOptions): SmacofResult {
+export function mds(points: Float64Array | Float32Array, dims: number, options?: SmacofOptions): SmacofResult {
   return mdsKernel.sync(points, dims, options);
 }
 
@@ -146,11 +146,11 @@ export function mds(points: Float64Array, dims: number, options?: SmacofOptions)
  * `{ done, total, stress }` after every iteration, all of them before the
  * promise resolves. Inputs are copied before it returns (or lent with `borrow: true`).
  */
-export function smacofAsync(dissimilarities: Float64Array, n: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
+export function smacofAsync(dissimilarities: Float64Array | Float32Array, n: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
   return smacofKernel.async(dissimilarities, n, options);
 }
 
 /** {@link mds} off the event loop, with `signal` and `onProgress` as {@link smacofAsync}. */
-export function mdsAsync(points: Float64Array, dims: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
+export function mdsAsync(points: Float64Array | Float32Array, dims: number, options?: SmacofAsyncOptions): Promise<SmacofResult> {
   return mdsKernel.async(points, dims, options);
 }

@@ -5,6 +5,11 @@
  * scans (finite coordinates, dissimilarities >= 0, symmetric, zero diagonal)
  * run in the backend: the reference below, or Rust for native calls.
  * `ts/mds/index.ts` exposes the entries under the public names.
+ *
+ * Native outputs of known size (distance matrices, row errors,
+ * embeddings) are allocated here, so V8 owns and accounts for them, and
+ * filled in place by the binding. Points and dissimilarities may be
+ * Float32Array: the reference widens them first, the binding off-thread.
  */
 import { once, registerKernel } from "../dispatch/kernel";
 import type { NativeAsyncContext, Steps } from "../dispatch/kernel";
@@ -22,6 +27,7 @@ import {
 import { classicalMdsReference, smacofReference } from "./reference-smacof";
 import type { SmacofOutcome } from "./reference-smacof";
 import {
+  allocateMatrix,
   checkDissimilarities,
   checkMatrixSize,
   checkPoints,
@@ -33,7 +39,8 @@ import {
   SMACOF_RENAMED_KEYS,
 } from "./validate";
 import type { SmacofSettings } from "./validate";
-import { assertFloat64Array } from "../validate";
+import { assertFloat64Array, widenFloats } from "../validate";
+import type { FloatArray } from "../validate";
 
 /** The result of `smacof` and `mds`. */
 export interface SmacofResult {
@@ -66,11 +73,15 @@ export interface SmacofProgressEvent extends ProgressEvent {
 // ---- distance kernels ---------------------------------------------------
 
 interface PointsCall {
-  points: Float64Array;
+  points: FloatArray;
   dims: number;
 }
 
-export const distanceMatrixKernel = registerKernel<[points: Float64Array, dims: number, options?: unknown], PointsCall, Float64Array>({
+function rowsOf({ points, dims }: PointsCall): number {
+  return points.length / dims;
+}
+
+export const distanceMatrixKernel = registerKernel<[points: FloatArray, dims: number, options?: unknown], PointsCall, Float64Array>({
   name: "computeDistanceMatrix",
   optionsIndex: 2,
   optionKeys: [],
@@ -81,11 +92,20 @@ export const distanceMatrixKernel = registerKernel<[points: Float64Array, dims: 
   },
   reference: ({ points, dims }) =>
     once(() => {
-      scanFinite("points", points);
-      return distanceMatrixReference(points, dims);
+      const x = widenFloats(points);
+      scanFinite("points", x);
+      return distanceMatrixReference(x, dims);
     }),
-  native: ({ points, dims }, b, threads) => b.mdsDistanceMatrix(points, dims, threads),
-  nativeAsync: ({ points, dims }, b, { threads }) => b.mdsDistanceMatrixAsync(points, dims, threads),
+  native: (call, b, threads) => {
+    const out = allocateMatrix("points", rowsOf(call));
+    b.mdsDistanceMatrix(call.points, call.dims, out, threads);
+    return out;
+  },
+  nativeAsync: async (call, b, { threads, borrow }) => {
+    const out = allocateMatrix("points", rowsOf(call));
+    await b.mdsDistanceMatrixAsync(call.points, borrow, call.dims, out, threads);
+    return out;
+  },
   copyInputs: ({ points, dims }) => ({ points: points.slice(), dims }),
 });
 
@@ -95,7 +115,7 @@ interface UpdateCall extends PointsCall {
 }
 
 export const updateDistanceMatrixKernel = registerKernel<
-  [points: Float64Array, dims: number, distances: Float64Array, i: number, options?: unknown],
+  [points: FloatArray, dims: number, distances: Float64Array, i: number, options?: unknown],
   UpdateCall,
   void
 >({
@@ -111,8 +131,9 @@ export const updateDistanceMatrixKernel = registerKernel<
   },
   reference: ({ points, dims, distances, i }) =>
     once(() => {
-      scanFinite("points", points);
-      updateDistanceMatrixReference(points, dims, distances, i);
+      const x = widenFloats(points);
+      scanFinite("points", x);
+      updateDistanceMatrixReference(x, dims, distances, i);
     }),
   native: ({ points, dims, distances, i }, b, threads) => b.mdsUpdateDistanceMatrix(points, dims, distances, i, threads),
 });
@@ -121,7 +142,7 @@ interface PointCall extends PointsCall {
   y: Float64Array;
 }
 
-export const distFromPointKernel = registerKernel<[points: Float64Array, dims: number, y: Float64Array, options?: unknown], PointCall, Float64Array>({
+export const distFromPointKernel = registerKernel<[points: FloatArray, dims: number, y: Float64Array, options?: unknown], PointCall, Float64Array>({
   name: "distFromPoint",
   optionsIndex: 3,
   optionKeys: [],
@@ -133,11 +154,16 @@ export const distFromPointKernel = registerKernel<[points: Float64Array, dims: n
   },
   reference: ({ points, dims, y }) =>
     once(() => {
-      scanFinite("points", points);
+      const x = widenFloats(points);
+      scanFinite("points", x);
       scanFinite("y", y);
-      return distFromPointReference(points, dims, y);
+      return distFromPointReference(x, dims, y);
     }),
-  native: ({ points, dims, y }, b, threads) => b.mdsDistFromPoint(points, dims, y, threads),
+  native: (call, b, threads) => {
+    const out = new Float64Array(rowsOf(call));
+    b.mdsDistFromPoint(call.points, call.dims, call.y, out, threads);
+    return out;
+  },
 });
 
 export const mseKernel = registerKernel<[a: Float64Array, b: Float64Array, options?: unknown], { a: Float64Array; b: Float64Array }, number>({
@@ -191,20 +217,23 @@ export const mdsErrorKernel = registerKernel<
     }),
   native: ({ goal, current, n, i }, b, threads) => {
     if (i === undefined) return b.mdsErrorTotal(goal, current, n, threads);
-    return i < 0 ? b.mdsErrorRows(goal, current, n, threads) : b.mdsErrorRow(goal, current, n, i, threads);
+    if (i >= 0) return b.mdsErrorRow(goal, current, n, i, threads);
+    const out = new Float64Array(n);
+    b.mdsErrorRows(goal, current, n, out, threads);
+    return out;
   },
 });
 
 // ---- classical MDS and SMACOF -------------------------------------------
 
 interface ClassicalCall {
-  d: Float64Array;
+  d: FloatArray;
   n: number;
   outputDims: number;
 }
 
 export const classicalMdsKernel = registerKernel<
-  [dissimilarities: Float64Array, n: number, outputDims: number, options?: unknown],
+  [dissimilarities: FloatArray, n: number, outputDims: number, options?: unknown],
   ClassicalCall,
   Float64Array
 >({
@@ -218,16 +247,25 @@ export const classicalMdsKernel = registerKernel<
   },
   reference: ({ d, n, outputDims }) =>
     once(() => {
-      scanDissimilarities(d, n);
-      return classicalMdsReference(d, n, outputDims);
+      const x = widenFloats(d);
+      scanDissimilarities(x, n);
+      return classicalMdsReference(x, n, outputDims);
     }),
-  native: ({ d, n, outputDims }, b, threads) => b.mdsClassical(d, n, outputDims, threads),
-  nativeAsync: ({ d, n, outputDims }, b, { threads }) => b.mdsClassicalAsync(d, n, outputDims, threads),
+  native: ({ d, n, outputDims }, b, threads) => {
+    const out = new Float64Array(n * outputDims);
+    b.mdsClassical(d, n, outputDims, out, threads);
+    return out;
+  },
+  nativeAsync: async ({ d, n, outputDims }, b, { threads, borrow }) => {
+    const out = new Float64Array(n * outputDims);
+    await b.mdsClassicalAsync(d, borrow, n, outputDims, out, threads);
+    return out;
+  },
   copyInputs: ({ d, n, outputDims }) => ({ d: d.slice(), n, outputDims }),
 });
 
 /** Where SMACOF's dissimilarities come from: a matrix, or points (the `mds` call). */
-type SmacofSource = { kind: "matrix"; d: Float64Array; n: number } | { kind: "points"; points: Float64Array; dims: number; n: number };
+type SmacofSource = { kind: "matrix"; d: FloatArray; n: number } | { kind: "points"; points: FloatArray; dims: number; n: number };
 
 interface SmacofCall {
   source: SmacofSource;
@@ -246,10 +284,15 @@ function nativeParams(s: SmacofSettings) {
   };
 }
 
-type NativeSmacofOutput = { embedding: Float64Array; stress: number; normalizedStress: number; iterations: number; converged: boolean };
+type NativeSmacofOutput = { stress: number; normalizedStress: number; iterations: number; converged: boolean };
 
-function fromNative(out: NativeSmacofOutput): SmacofResult {
-  return { embedding: out.embedding, stress: out.stress, normalizedStress: out.normalizedStress, iterations: out.iterations, converged: out.converged };
+function fromNative(embedding: Float64Array, out: NativeSmacofOutput): SmacofResult {
+  return { embedding, stress: out.stress, normalizedStress: out.normalizedStress, iterations: out.iterations, converged: out.converged };
+}
+
+/** The embedding buffer of a native SMACOF call (n x outputDims), allocated here so that V8 owns it. */
+function embeddingBuffer({ source, settings }: SmacofCall): Float64Array {
+  return new Float64Array(source.n * settings.outputDims);
 }
 
 function fromReference(out: SmacofOutcome): SmacofResult {
@@ -259,11 +302,12 @@ function fromReference(out: SmacofOutcome): SmacofResult {
 function* smacofSteps({ source, settings }: SmacofCall): Steps<SmacofResult> {
   let d: Float64Array;
   if (source.kind === "matrix") {
-    scanDissimilarities(source.d, source.n);
-    d = source.d;
+    d = widenFloats(source.d);
+    scanDissimilarities(d, source.n);
   } else {
-    scanFinite("points", source.points);
-    d = distanceMatrixReference(source.points, source.dims);
+    const points = widenFloats(source.points);
+    scanFinite("points", points);
+    d = distanceMatrixReference(points, source.dims);
   }
   if (typeof settings.init !== "string") scanFinite("options.init", settings.init);
   const total = totalIterations(settings);
@@ -277,12 +321,15 @@ function* smacofSteps({ source, settings }: SmacofCall): Steps<SmacofResult> {
   }
 }
 
-function smacofNative({ source, settings }: SmacofCall, b: NativeBinding, threads: number): SmacofResult {
+function smacofNative(call: SmacofCall, b: NativeBinding, threads: number): SmacofResult {
+  const { source, settings } = call;
   const { params, initEmbedding } = nativeParams(settings);
+  const out = embeddingBuffer(call);
   return fromNative(
+    out,
     source.kind === "matrix"
-      ? b.mdsSmacof(source.d, source.n, params, initEmbedding, threads)
-      : b.mdsFromPoints(source.points, source.dims, params, initEmbedding, threads),
+      ? b.mdsSmacof(source.d, source.n, params, initEmbedding, out, threads)
+      : b.mdsFromPoints(source.points, source.dims, params, initEmbedding, out, threads),
   );
 }
 
@@ -293,9 +340,11 @@ function smacofNative({ source, settings }: SmacofCall, b: NativeBinding, thread
  * queued); none is delivered after it settles. A throwing callback cancels
  * the run (the dispatcher's relay) and the call rejects with its error.
  */
-async function smacofNativeAsync({ source, settings }: SmacofCall, b: NativeBinding, context: NativeAsyncContext): Promise<SmacofResult> {
+async function smacofNativeAsync(call: SmacofCall, b: NativeBinding, context: NativeAsyncContext): Promise<SmacofResult> {
+  const { source, settings } = call;
   const { params, initEmbedding } = nativeParams(settings);
-  const { onProgress, token, threads } = context;
+  const { onProgress, token, threads, borrow } = context;
+  const embedding = embeddingBuffer(call);
   const total = totalIterations(settings);
   let delivered = 0;
   let expected = -1;
@@ -311,18 +360,18 @@ async function smacofNativeAsync({ source, settings }: SmacofCall, b: NativeBind
   try {
     const out =
       source.kind === "matrix"
-        ? await b.mdsSmacofAsync(source.d, source.n, params, initEmbedding, threads, token, progress)
-        : await b.mdsFromPointsAsync(source.points, source.dims, params, initEmbedding, threads, token, progress);
+        ? await b.mdsSmacofAsync(source.d, borrow, source.n, params, initEmbedding, embedding, threads, token, progress)
+        : await b.mdsFromPointsAsync(source.points, borrow, source.dims, params, initEmbedding, embedding, threads, token, progress);
     expected = out.progressEvents;
     if (progress && delivered < expected) await new Promise<void>((resolve) => (drained = resolve));
-    return fromNative(out);
+    return fromNative(embedding, out);
   } finally {
     settled = true;
   }
 }
 
-type SmacofArgs = [dissimilarities: Float64Array, n: number, options?: unknown];
-type MdsArgs = [points: Float64Array, dims: number, options?: unknown];
+type SmacofArgs = [dissimilarities: FloatArray, n: number, options?: unknown];
+type MdsArgs = [points: FloatArray, dims: number, options?: unknown];
 
 function copySmacof({ source, settings }: SmacofCall): SmacofCall {
   const init = typeof settings.init === "string" ? settings.init : settings.init.slice();

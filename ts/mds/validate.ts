@@ -3,7 +3,8 @@
  * runs before either backend (O(1) per argument), and the value scans the
  * reference backend runs itself (Rust runs the same ones for native calls).
  */
-import { assertAllFinite, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show, withDefault } from "../validate";
+import { assertAllFinite, assertFloat64Array, assertFloatArray, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show, withDefault } from "../validate";
+import type { FloatArray } from "../validate";
 
 /** Largest n*n for an n x n matrix: the longest Float64Array Node 20 can create (2^32, so n <= 65,536). */
 export const MAX_MATRIX_ELEMENTS = 2 ** 32;
@@ -12,12 +13,13 @@ export const MAX_MATRIX_ELEMENTS = 2 ** 32;
 export const SYMMETRY_TOLERANCE = 1e-9;
 
 /**
- * Checks `points` (n rows x `dims`, the width of one data row) and returns
- * n. Structural only: the finite-value scan runs in the backend
- * (`scanFinite` in the reference, the binding in Rust).
+ * Checks `points` (n rows x `dims`, the width of one data row; a
+ * Float64Array, or a Float32Array the backend widens) and returns n.
+ * Structural only: the finite-value scan runs in the backend (`scanFinite`
+ * in the reference, the kernel crate in Rust).
  */
 export function checkPoints(name: string, points: unknown, dims: unknown): number {
-  assertFloat64Array(name, points);
+  assertFloatArray(name, points);
   assertInteger("dims", dims, 1);
   if (points.length === 0 || points.length % dims !== 0) {
     throw new RangeError(`${name}.length must be a positive multiple of dims = ${dims} (n rows x dims), got ${points.length}`);
@@ -56,12 +58,17 @@ export function checkSquare(name: string, matrix: unknown, n: number): asserts m
   }
 }
 
-/** Dissimilarities, structurally: a Float64Array of n x n values, n >= 2, within the size limit. */
-export function checkDissimilarities(d: unknown, n: unknown): asserts d is Float64Array {
-  assertFloat64Array("dissimilarities", d);
+/**
+ * Dissimilarities, structurally: a Float64Array (or a Float32Array the
+ * backend widens) of n x n values, n >= 2, within the size limit.
+ */
+export function checkDissimilarities(d: unknown, n: unknown): asserts d is FloatArray {
+  assertFloatArray("dissimilarities", d);
   assertInteger("n", n, 2);
   checkMatrixSize("dissimilarities", n);
-  checkSquare("dissimilarities", d, n);
+  if (d.length !== n * n) {
+    throw new RangeError(`dissimilarities must have length ${n * n} (n x n with n = ${n}), got length ${d.length}`);
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { native } from "../native";
 import type { NativeBinding } from "../native";
 import { resolveThreads } from "../threads";
 import type { KernelOptions } from "../threads";
-import { assertOptions, show } from "../validate";
+import { assertOptions, show, widenFloats } from "../validate";
 import { distance } from "./geometry";
 import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
 import { PolygonIndex } from "./polygon-index";
@@ -101,7 +101,8 @@ export function matchPointsToPolygons<P extends PointLike>(
 ): Array<PointMatch<P | Float64Array>> {
   // Checked in order (polygons, points, maxDist, options) for both backends.
   assertPolygonObjects("polygons", polygons);
-  const flat = flattenPoints("points", points as PointsInput);
+  // The original API's points are float64; a flat Float32Array is widened here.
+  const flat = widenFloats(flattenPoints("points", points as PointsInput));
   assertMaxDist("maxDist", maxDist);
   assertOptions("options", options);
   const threads = resolveThreads(options);

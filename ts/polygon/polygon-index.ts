@@ -7,6 +7,12 @@
  * The build and every query are entries of the kernel table: structural
  * checks once in `prepare`; coordinate and score scans in the backend that
  * runs (the reference below, Rust for native calls).
+ *
+ * Native outputs of known size (best matches, nearest slots) are allocated
+ * here, so V8 owns and accounts for them, and filled in place by the
+ * binding; `closeTo` and `withinDistance` results are copied by the binding
+ * into engine-owned typed arrays. Flat Float32Array query points are widened
+ * by the backend (the reference below, the binding off-thread).
  */
 import { once, registerKernel } from "../dispatch/kernel";
 import type { Steps } from "../dispatch/kernel";
@@ -14,7 +20,8 @@ import { callNative } from "../errors";
 import { native } from "../native";
 import type { NativeBinding } from "../native";
 import type { AsyncKernelOptions, KernelOptions } from "../threads";
-import { show, withDefault } from "../validate";
+import { show, widenFloats, withDefault } from "../validate";
+import type { FloatArray } from "../validate";
 import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
 import { bestMatchRange, closeTo, nearestRange, packedGeometry, withinDistanceRange } from "./reference";
 import type { PackedGeometry, Query } from "./reference";
@@ -148,15 +155,15 @@ const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatP
     const { centers, areas } = sourceGeometry(source);
     return builtNative(source, b.PolygonNativeIndex.fromGeometry(centers, areas, threads));
   },
-  nativeAsync: async (source, b, { threads }) => {
+  nativeAsync: async (source, b, { threads, borrow }) => {
     if (source.kind === "flat") {
-      // The binding copies the buffers; the index keeps these (the caller's
-      // own) for a later reference query, as the sync build does.
+      // The binding copies the buffers (unless lent); the index keeps these
+      // (the caller's own) for a later reference query, as the sync build does.
       const { x, y, offsets } = source.vertices;
-      return builtNative(source, await b.polygonIndexBuildAsync(x, y, offsets, threads));
+      return builtNative(source, await b.polygonIndexBuildAsync(x, y, offsets, borrow, threads));
     }
     const { centers, areas } = sourceGeometry(source);
-    return builtNative(source, await b.polygonIndexFromGeometryAsync(centers, areas, threads));
+    return builtNative(source, await b.polygonIndexFromGeometryAsync(centers, areas, borrow, threads));
   },
   // Polygon objects: their cached geometry is taken now; flat buffers: copied.
   copyInputs: (source) =>
@@ -181,7 +188,7 @@ function readInclusive(options: unknown): boolean {
 
 interface QueryCall extends Query {
   index: PolygonIndex;
-  points: Float64Array;
+  points: FloatArray;
   /** Whether `points` is the caller's buffer (then the reference scans it; packed pairs were checked while packed). */
   scan: boolean;
 }
@@ -197,8 +204,11 @@ function copyQuery<C extends QueryCall>(call: C): C {
   return call.scan ? { ...call, points: call.points.slice() } : call;
 }
 
-function scanQuery(call: QueryCall): void {
-  if (call.scan) scanFinite("points", call.points);
+/** The reference's query points: widened to float64 and, if they are the caller's, scanned. */
+function referencePoints(call: QueryCall): Float64Array {
+  const points = widenFloats(call.points);
+  if (call.scan) scanFinite("points", points);
+  return points;
 }
 
 /** The chunks of a reference query; a progress event `{ done, total }` (points) after each. */
@@ -244,22 +254,24 @@ const bestMatchKernel = registerKernel<[index: PolygonIndex, points: PointsInput
     return { ...q, scores };
   },
   *reference(q) {
-    scanQuery(q);
+    const points = referencePoints(q);
     if (q.scores) scanScores("options.best", q.scores);
     const { centers, areas } = referenceOf(q.index);
-    const out = new Int32Array(q.points.length / 2);
-    yield* chunks(out.length, (start, end) => bestMatchRange(centers, q.scores ?? areas, q.points, q, out, start, end));
+    const out = new Int32Array(points.length / 2);
+    yield* chunks(out.length, (start, end) => bestMatchRange(centers, q.scores ?? areas, points, q, out, start, end));
     return out;
   },
   native: (q, _b, threads) => {
     const index = nativeOf(q.index, threads);
-    // The result buffer is made here: cheaper than a typed array made by the addon.
     const out = new Int32Array(q.points.length / 2);
     index.bestMatchInto(q.points, q.maxDist, q.inclusive, q.scores, threads, out);
     return out;
   },
-  nativeAsync: (q, b, { threads, token }) =>
-    b.polygonBestMatchAsync(nativeOf(q.index, threads), q.points, q.maxDist, q.inclusive, q.scores, threads, token),
+  nativeAsync: async (q, b, { threads, token, borrow }) => {
+    const out = new Int32Array(q.points.length / 2);
+    await b.polygonBestMatchAsync(nativeOf(q.index, threads), q.points, borrow, q.maxDist, q.inclusive, q.scores, out, threads, token);
+    return out;
+  },
   copyInputs: (q) => ({ ...copyQuery(q), scores: q.scores?.slice() }),
 });
 
@@ -269,17 +281,17 @@ const withinDistanceKernel = registerKernel<[index: PolygonIndex, points: Points
   optionKeys: ["inclusive"],
   prepare: ([index, points, maxDist, options]) => prepareQuery(index, points, maxDist, options),
   *reference(q) {
-    scanQuery(q);
+    const points = referencePoints(q);
     const centers = referenceOf(q.index).centers;
-    const n = q.points.length / 2;
+    const n = points.length / 2;
     const indices: number[] = [];
     const offsets = new Uint32Array(n + 1);
-    yield* chunks(n, (start, end) => withinDistanceRange(centers, q.points, q, indices, offsets, start, end));
+    yield* chunks(n, (start, end) => withinDistanceRange(centers, points, q, indices, offsets, start, end));
     return { offsets, indices: Uint32Array.from(indices) };
   },
   native: (q, _b, threads) => nativeOf(q.index, threads).withinDistance(q.points, q.maxDist, q.inclusive, threads),
-  nativeAsync: (q, b, { threads, token }) =>
-    b.polygonWithinDistanceAsync(nativeOf(q.index, threads), q.points, q.maxDist, q.inclusive, threads, token),
+  nativeAsync: (q, b, { threads, token, borrow }) =>
+    b.polygonWithinDistanceAsync(nativeOf(q.index, threads), q.points, borrow, q.maxDist, q.inclusive, threads, token),
   copyInputs: copyQuery,
 });
 
@@ -287,6 +299,12 @@ const withinDistanceKernel = registerKernel<[index: PolygonIndex, points: Points
 type NearestArgs =
   | [index: PolygonIndex, points: PointsInput, k: number, options?: unknown]
   | [index: PolygonIndex, points: PointsInput, k: number, maxDist: number | undefined, options?: unknown];
+
+/** The k slots per point of a native `nearest` call (the kernel writes every slot). */
+function nearestBuffers(q: QueryCall & { k: number }): NearestResult {
+  const slots = (q.points.length / 2) * q.k;
+  return { indices: new Int32Array(slots), distances: new Float64Array(slots) };
+}
 
 function nearestOptionsIndex(args: readonly unknown[]): number {
   return args.length >= 5 || typeof args[3] === "number" || args[3] === undefined ? 4 : 3;
@@ -309,17 +327,24 @@ const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, Nea
     return { ...q, k: args[2] };
   },
   *reference(q) {
-    scanQuery(q);
+    const points = referencePoints(q);
     const centers = referenceOf(q.index).centers;
-    const n = q.points.length / 2;
+    const n = points.length / 2;
     const indices = new Int32Array(n * q.k);
     const distances = new Float64Array(n * q.k);
-    yield* chunks(n, (start, end) => nearestRange(centers, q.points, q.k, q, indices, distances, start, end));
+    yield* chunks(n, (start, end) => nearestRange(centers, points, q.k, q, indices, distances, start, end));
     return { indices, distances };
   },
-  native: (q, _b, threads) => nativeOf(q.index, threads).nearest(q.points, q.k, q.maxDist, q.inclusive, threads),
-  nativeAsync: (q, b, { threads, token }) =>
-    b.polygonNearestAsync(nativeOf(q.index, threads), q.points, q.k, q.maxDist, q.inclusive, threads, token),
+  native: (q, _b, threads) => {
+    const out = nearestBuffers(q);
+    nativeOf(q.index, threads).nearest(q.points, q.k, q.maxDist, q.inclusive, out, threads);
+    return out;
+  },
+  nativeAsync: async (q, b, { threads, token, borrow }) => {
+    const out = nearestBuffers(q);
+    await b.polygonNearestAsync(nativeOf(q.index, threads), q.points, borrow, q.k, q.maxDist, q.inclusive, out, threads, token);
+    return out;
+  },
   copyInputs: copyQuery,
 });
 

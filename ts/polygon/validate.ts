@@ -5,6 +5,7 @@
  */
 import { MAX_OUTPUT_ELEMENTS } from "../limits.generated";
 import { assertAllFinite, assertAtMost, assertFloat64Array, assertInteger, assertNumber, assertOptions, isTypedArrayOf, show } from "../validate";
+import type { FloatArray } from "../validate";
 
 /**
  * Most neighbours `nearest` returns per point; mirrors the Rust binding's
@@ -16,8 +17,11 @@ export const MAX_NEIGHBORS = 4096;
 /** A point: `[x, y]` as numbers or a Float64Array of length 2. */
 export type PointLike = ArrayLike<number>;
 
-/** Points: an array of `[x, y]` pairs, or one flat Float64Array `x0, y0, x1, y1, ...`. */
-export type PointsInput = ReadonlyArray<PointLike> | Float64Array;
+/**
+ * Points: an array of `[x, y]` pairs, or one flat Float64Array `x0, y0, x1,
+ * y1, ...` (or a Float32Array, widened exactly to float64 by the backend).
+ */
+export type PointsInput = ReadonlyArray<PointLike> | Float64Array | Float32Array;
 
 /** Anything with vertex coordinates, such as a `Polygon`. */
 export interface PolygonLike {
@@ -74,20 +78,21 @@ export function readPoint(name: string, point: unknown): [number, number] {
 }
 
 /**
- * Points as one flat Float64Array. A flat input is returned as is (not
- * copied, not scanned: the backend scans it, see `scanFinite`); an array of
- * pairs is packed into a new buffer, each pair checked as it is copied.
+ * Points as one flat Float64Array or Float32Array. A flat input is returned
+ * as is (not copied, not widened, not scanned: the backend widens and scans
+ * it, see `scanFinite`); an array of pairs is packed into a new Float64Array,
+ * each pair checked as it is copied.
  */
-export function flattenPoints(name: string, points: unknown): Float64Array {
-  if (isTypedArrayOf(points, "Float64Array")) {
-    const flat = points as Float64Array;
+export function flattenPoints(name: string, points: unknown): FloatArray {
+  if (isTypedArrayOf(points, "Float64Array") || isTypedArrayOf(points, "Float32Array")) {
+    const flat = points as FloatArray;
     if (flat.length % 2 !== 0) {
       throw new RangeError(`${name} must hold x, y pairs (even length), got ${show(flat)}`);
     }
     return flat;
   }
   if (!Array.isArray(points)) {
-    throw new TypeError(`${name} must be an array of [x, y] points or a flat Float64Array, got ${show(points)}`);
+    throw new TypeError(`${name} must be an array of [x, y] points or a flat Float64Array or Float32Array, got ${show(points)}`);
   }
   const flat = new Float64Array(points.length * 2);
   for (let i = 0; i < points.length; i++) {
@@ -106,7 +111,7 @@ export function assertMaxDist(name: string, value: unknown): asserts value is nu
   assertNumber(name, value, { min: 0 });
 }
 
-/** The reference backend's value scan: every value finite (Rust runs the same check). */
+/** The reference backend's value scan: every value finite (the kernel crate runs the same check). */
 export function scanFinite(name: string, values: ArrayLike<number>): void {
   assertAllFinite(name, values);
 }
@@ -136,7 +141,7 @@ export function assertScores(name: string, value: unknown, polygonCount: number)
   }
 }
 
-/** The reference backend's scan of scores: none NaN (Rust runs the same check). */
+/** The reference backend's scan of scores: none NaN (the kernel crate runs the same check). */
 export function scanScores(name: string, value: Float64Array): void {
   for (let i = 0; i < value.length; i++) {
     if (Number.isNaN(value[i])) throw new RangeError(`${name}[${i}] must not be NaN, got NaN`);

@@ -117,13 +117,43 @@ fn times_small(v: &[f64], s: &[f64], p: usize) -> Result<Vec<f64>, MdsError> {
 /// eigenpairs of B, eigenvalues clipped at 0, each eigenvector signed so that
 /// its largest-magnitude component (first one on ties) is positive.
 pub fn classical_mds(diss: Dissimilarities<'_>, dims: usize) -> Result<Vec<f64>, MdsError> {
-    let n = diss.n;
+    check_dims(diss.n, dims)?;
+    let mut x = zeros(diss.n * dims, "the embedding")?;
+    embed_into(diss, dims, &mut x)?;
+    Ok(x)
+}
+
+/// [`classical_mds`] into the caller's buffer of n x dims values (every
+/// element is written; the same bits as the Vec variant).
+pub fn classical_mds_into(
+    diss: Dissimilarities<'_>,
+    dims: usize,
+    out: &mut [f64],
+) -> Result<(), MdsError> {
+    check_dims(diss.n, dims)?;
+    if out.len() != diss.n * dims {
+        return Err(MdsError::invalid(format!(
+            "out must have length {} (n x dims), got length {}",
+            diss.n * dims,
+            out.len()
+        )));
+    }
+    embed_into(diss, dims, out)
+}
+
+fn check_dims(n: usize, dims: usize) -> Result<(), MdsError> {
     if dims < 1 || dims > n {
         return Err(MdsError::invalid(format!(
             "dims must be an integer from 1 to {n}, got {dims}"
         )));
     }
     fastkernels_common::limits::at_most("dims", dims, MAX_OUTPUT_DIMS, "MDS_MAX_OUTPUT_DIMS")?;
+    Ok(())
+}
+
+/// The one compute path of classical MDS (dims checked, `out` of n x dims).
+fn embed_into(diss: Dissimilarities<'_>, dims: usize, out: &mut [f64]) -> Result<(), MdsError> {
+    let n = diss.n;
     let p = (dims + OVERSAMPLING).min(n);
     let mut rng = Mulberry32::new(START_SEED);
     let mut v = fastkernels_common::alloc::collected(
@@ -164,15 +194,16 @@ pub fn classical_mds(diss: Dissimilarities<'_>, dims: usize) -> Result<Vec<f64>,
             })
             .fold(0.0f64, f64::max);
         if worst <= RESIDUAL_TOLERANCE * scale || iteration >= MAX_SUBSPACE_ITERATIONS {
-            return embed(&u, &theta, n, p, dims);
+            embed(&u, &theta, n, p, dims, out);
+            return Ok(());
         }
         v = bu;
         orthonormalize(&mut v, p, &mut rng);
     }
 }
 
-fn embed(u: &[f64], theta: &[f64], n: usize, p: usize, dims: usize) -> Result<Vec<f64>, MdsError> {
-    let mut x = zeros(n * dims, "the embedding")?;
+/// Writes every element of the n x dims embedding `x`.
+fn embed(u: &[f64], theta: &[f64], n: usize, p: usize, dims: usize, x: &mut [f64]) {
     for k in 0..dims {
         let scale = theta[k].max(0.0).sqrt();
         let mut lead = 0;
@@ -186,7 +217,6 @@ fn embed(u: &[f64], theta: &[f64], n: usize, p: usize, dims: usize) -> Result<Ve
             x[i * dims + k] = sign * scale * u[i * p + k];
         }
     }
-    Ok(x)
 }
 
 #[cfg(test)]
@@ -225,5 +255,24 @@ mod tests {
         let diss = Dissimilarities::new(&d, 2).unwrap();
         assert!(classical_mds(diss, 3).is_err());
         assert!(classical_mds(diss, 0).is_err());
+    }
+
+    #[test]
+    fn into_equals_the_vec_variant_bit_for_bit() {
+        let mut rng = Mulberry32::new(4);
+        let (n, dims) = (60, 3);
+        let data: Vec<f64> = (0..n * dims).map(|_| rng.next_f64()).collect();
+        let d = distance_matrix(Points::new("points", &data, dims).unwrap()).unwrap();
+        let diss = Dissimilarities::new(&d, n).unwrap();
+        let v = classical_mds(diss, 2).unwrap();
+        let mut out = vec![f64::NAN; n * 2];
+        classical_mds_into(diss, 2, &mut out).unwrap();
+        assert!(v.iter().zip(&out).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(
+            classical_mds_into(diss, 2, &mut out[1..])
+                .unwrap_err()
+                .to_string(),
+            "out must have length 120 (n x dims), got length 119"
+        );
     }
 }

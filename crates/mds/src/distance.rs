@@ -307,6 +307,34 @@ pub fn update_distance_matrix(
 
 /// Distances from every point to `y` (a point of the same dimension).
 pub fn dist_from_point(points: Points<'_>, y: &[f64]) -> Result<Vec<f64>, MdsError> {
+    check_point(&points, y)?;
+    let mut out = crate::input::zeros(points.n, "the distances")?;
+    fill_from_point(&points, y, &mut out);
+    Ok(out)
+}
+
+/// [`dist_from_point`] into the caller's buffer of n values (every element
+/// is written; the same bits as the Vec variant).
+pub fn dist_from_point_into(
+    points: Points<'_>,
+    y: &[f64],
+    out: &mut [f64],
+) -> Result<(), MdsError> {
+    check_point(&points, y)?;
+    if out.len() != points.n {
+        return Err(MdsError::invalid(format!(
+            "out must have length {} (one value per point), got length {}",
+            points.n,
+            out.len()
+        )));
+    }
+    fill_from_point(&points, y, out);
+    Ok(())
+}
+
+/// `y` has the points' dimension and finite values (the TS layer's order:
+/// its length is structural, its values are scanned after the points').
+fn check_point(points: &Points<'_>, y: &[f64]) -> Result<(), MdsError> {
     if y.len() != points.dims {
         return Err(MdsError::invalid(format!(
             "y must have length {} (dims), got length {}",
@@ -314,7 +342,11 @@ pub fn dist_from_point(points: Points<'_>, y: &[f64]) -> Result<Vec<f64>, MdsErr
             y.len()
         )));
     }
-    let mut out = crate::input::zeros(points.n, "the distances")?;
+    crate::input::check_finite("y", y)
+}
+
+/// The one compute path of `dist_from_point` (`out.len() == points.n`).
+fn fill_from_point(points: &Points<'_>, y: &[f64], out: &mut [f64]) {
     out.par_chunks_mut(ROW_CHUNK)
         .enumerate()
         .for_each(|(c, part)| {
@@ -322,7 +354,6 @@ pub fn dist_from_point(points: Points<'_>, y: &[f64]) -> Result<Vec<f64>, MdsErr
                 *slot = distance(points.row(c * ROW_CHUNK + k), y);
             }
         });
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -467,6 +498,29 @@ mod tests {
         assert_eq!(
             distance_matrix_into(points, &mut []).unwrap_err().to_string(),
             "points: n = 70000 needs an n x n matrix of 4900000000 elements, more than the limit of 4294967296 (n <= 65536); use fewer points"
+        );
+    }
+
+    #[test]
+    fn dist_from_point_scans_y_and_into_matches() {
+        let data = random_points(300, 3, 7);
+        let points = Points::new("points", &data, 3).unwrap();
+        assert_eq!(
+            dist_from_point(points, &[0.0, f64::NAN, 1.0])
+                .unwrap_err()
+                .to_string(),
+            "y[1] must be a finite number, got NaN"
+        );
+        let y = [0.25, -1.0, 2.0];
+        let v = dist_from_point(points, &y).unwrap();
+        let mut out = vec![f64::NAN; 300];
+        dist_from_point_into(points, &y, &mut out).unwrap();
+        assert!(v.iter().zip(&out).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(
+            dist_from_point_into(points, &y, &mut out[1..])
+                .unwrap_err()
+                .to_string(),
+            "out must have length 300 (one value per point), got length 299"
         );
     }
 }

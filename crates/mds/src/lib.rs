@@ -17,14 +17,16 @@ mod random;
 mod simd;
 mod smacof;
 
-pub use classical::classical_mds;
+pub use classical::{classical_mds, classical_mds_into};
 pub use distance::{
-    dist_from_point, distance_matrix, distance_matrix_into, update_distance_matrix,
+    dist_from_point, dist_from_point_into, distance_matrix, distance_matrix_into,
+    update_distance_matrix,
 };
 pub use error::MdsError;
-pub use fit_error::{mds_error_row, mds_error_rows, mds_error_total, mse};
+pub use fit_error::{mds_error_row, mds_error_rows, mds_error_rows_into, mds_error_total, mse};
 pub use input::{Dissimilarities, Points, MAX_INPUT_DIMS, MAX_MATRIX_ELEMENTS, SYMMETRY_TOLERANCE};
 pub use random::Mulberry32;
 pub use smacof::{
-    smacof, Init, SmacofParams, SmacofResult, MAX_ITERATIONS, MAX_N_INIT, MAX_OUTPUT_DIMS,
+    smacof, smacof_into, Init, SmacofParams, SmacofResult, SmacofStats, MAX_ITERATIONS, MAX_N_INIT,
+    MAX_OUTPUT_DIMS,
 };

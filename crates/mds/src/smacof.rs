@@ -58,6 +58,16 @@ pub struct SmacofResult {
     pub converged: bool,
 }
 
+/// [`SmacofResult`] without the embedding, which [`smacof_into`] wrote
+/// into the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SmacofStats {
+    pub stress: f64,
+    pub normalized_stress: f64,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
 /// Most SMACOF iterations (`options.maxIter`) accepted. Each iteration is
 /// a full pass over the n x n dissimilarities; 10^7 of them is days of work
 /// at any useful n, so a larger value is a mistake, refused at once.
@@ -178,6 +188,41 @@ pub fn smacof(
     hook: ProgressHook<'_>,
 ) -> Result<SmacofResult, MdsError> {
     validate(&diss, params)?;
+    solve(diss, params, hook)
+}
+
+/// [`smacof`] with the embedding written into the caller's buffer of
+/// n x dims values (checked before any work; the same bits).
+pub fn smacof_into(
+    diss: Dissimilarities<'_>,
+    params: &SmacofParams,
+    out: &mut [f64],
+    hook: ProgressHook<'_>,
+) -> Result<SmacofStats, MdsError> {
+    validate(&diss, params)?;
+    if out.len() != diss.n * params.dims {
+        return Err(MdsError::invalid(format!(
+            "out must have length {} (n x dims), got length {}",
+            diss.n * params.dims,
+            out.len()
+        )));
+    }
+    let result = solve(diss, params, hook)?;
+    out.copy_from_slice(&result.embedding);
+    Ok(SmacofStats {
+        stress: result.stress,
+        normalized_stress: result.normalized_stress,
+        iterations: result.iterations,
+        converged: result.converged,
+    })
+}
+
+/// The one compute path of SMACOF (parameters validated).
+fn solve(
+    diss: Dissimilarities<'_>,
+    params: &SmacofParams,
+    hook: ProgressHook<'_>,
+) -> Result<SmacofResult, MdsError> {
     let n = diss.n;
     let mut counter = 0;
     match &params.init {
@@ -331,5 +376,30 @@ mod tests {
         bad.n_init = 2;
         assert!(smacof(diss, &bad, &mut no_progress).is_err());
         assert!(smacof(diss, &params(Init::Given(vec![0.0; 3])), &mut no_progress).is_err());
+    }
+
+    #[test]
+    fn into_equals_the_vec_variant_bit_for_bit() {
+        let d = random_distances(40, 3, 2);
+        let diss = Dissimilarities::new(&d, 40).unwrap();
+        let p = params(Init::Classical);
+        let v = smacof(diss, &p, &mut no_progress).unwrap();
+        let mut out = vec![f64::NAN; 80];
+        let stats = smacof_into(diss, &p, &mut out, &mut no_progress).unwrap();
+        assert!(v
+            .embedding
+            .iter()
+            .zip(&out)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(
+            (stats.stress.to_bits(), stats.iterations, stats.converged),
+            (v.stress.to_bits(), v.iterations, v.converged)
+        );
+        assert_eq!(
+            smacof_into(diss, &p, &mut out[1..], &mut no_progress)
+                .unwrap_err()
+                .to_string(),
+            "out must have length 80 (n x dims), got length 79"
+        );
     }
 }

@@ -13,7 +13,9 @@
 //!   same objects back. They are never reachable from user code before the
 //!   call settles, so writing them off-thread races with nothing.
 
-use napi::bindgen_prelude::{Either, Float32Array, Float64Array, Uint8Array};
+use napi::bindgen_prelude::{
+    Either, Float32Array, Float64Array, Int32Array, Uint32Array, Uint8Array,
+};
 use napi::{Error, Result, Status};
 
 /// A copy of `values`; an allocation failure is a RangeError, not an abort.
@@ -52,6 +54,17 @@ impl FloatInput {
             (Either::B(f32s), true) => Self::Narrow(Either::B(f32s)),
             (Either::B(f32s), false) => Self::Narrow(Either::A(copy(&f32s)?)),
         })
+    }
+
+    /// Number of values (float32 or float64), without widening.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Copied(v) => v.len(),
+            Self::Lent(a) => a.len(),
+            Self::Narrow(Either::A(v)) => v.len(),
+            Self::Narrow(Either::B(a)) => a.len(),
+        }
     }
 
     /// The samples as float64; float32 input is widened here (on the pool
@@ -112,6 +125,35 @@ impl ByteInput {
     }
 }
 
+/// Values of one element type (no widening) owned by an async call, copied
+/// or lent: vertex buffers, offsets, scores.
+pub enum ArrayInput<A, T> {
+    Copied(Vec<T>),
+    Lent(A),
+}
+
+impl<A: std::ops::Deref<Target = [T]>, T: Copy> ArrayInput<A, T> {
+    pub fn new(array: A, borrow: bool) -> Result<Self> {
+        Ok(if borrow {
+            Self::Lent(array)
+        } else {
+            Self::Copied(copy(&array)?)
+        })
+    }
+
+    pub fn values(&self) -> &[T] {
+        match self {
+            Self::Copied(v) => v,
+            Self::Lent(a) => a,
+        }
+    }
+}
+
+/// Float64-only values of an async call (coordinates of polygon vertices, scores).
+pub type F64Input = ArrayInput<Float64Array, f64>;
+/// Uint32 values of an async call (polygon offsets).
+pub type U32Input = ArrayInput<Uint32Array, u32>;
+
 /// Mutable access to an output typed array that the TS layer allocated for
 /// this call and that no other code can reach until the call settles.
 pub fn out_f64(array: &mut Float64Array) -> &mut [f64] {
@@ -123,6 +165,12 @@ pub fn out_f64(array: &mut Float64Array) -> &mut [f64] {
 
 /// As [`out_f64`] for byte outputs.
 pub fn out_u8(array: &mut Uint8Array) -> &mut [u8] {
+    // SAFETY: as in `out_f64`.
+    unsafe { array.as_mut() }
+}
+
+/// As [`out_f64`] for Int32 outputs.
+pub fn out_i32(array: &mut Int32Array) -> &mut [i32] {
     // SAFETY: as in `out_f64`.
     unsafe { array.as_mut() }
 }

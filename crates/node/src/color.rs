@@ -1,16 +1,21 @@
 //! Binding of fastkernels-color: the CIE94 difference of two RGB images.
+//! Converts types, maps errors, schedules work; the kernel crate checks the
+//! shapes and the float channel ranges.
 //!
-//! Two entry points per call shape because the kernel is generic over the
-//! pixel encoding: 8-bit (read as value / 255) and float in [0, 1]. The TS
-//! layer converts a mixed pair to floats first.
+//! Each image is 8-bit (read as value / 255) or float in [0, 1] (float64,
+//! or float32 widened off-thread); the kernel is generic over the encoding
+//! of each image, so a mixed pair needs no conversion. The output is the
+//! typed array the TS layer allocated, filled in place.
 
-use fastkernels_color::{cie94_difference, Normalization, RgbImage};
-use napi::bindgen_prelude::{Float64Array, Object};
+use std::borrow::Cow;
+
+use fastkernels_color::{cie94_difference_into, ColorError, Normalization, RgbImage};
+use napi::bindgen_prelude::{Either, Float64Array, Object, Uint8Array};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
-use crate::buffers::copy;
-use crate::errors::{js_number, kernel_error};
+use crate::buffers::{out_f64, ByteInput, FloatArray, FloatInput};
+use crate::errors::kernel_error;
 use crate::run::{run_async, run_sync};
 
 const KERNEL: &str = "cie94Difference";
@@ -29,113 +34,116 @@ fn normalization(name: &str) -> Result<Normalization> {
     }
 }
 
-fn compute<A: RgbImage, B: RgbImage>(
-    first: A,
-    second: B,
-    width: u32,
-    height: u32,
-    mode: Normalization,
-) -> Result<Vec<f64>> {
-    cie94_difference(first, second, width as usize, height as usize, mode).map_err(kernel_error)
+/// An image as JS hands it over: floats (float64 or float32) or 8-bit.
+type ImageArray = Either<FloatArray, Uint8Array>;
+
+/// An image owned by the call (copied or lent).
+enum ImageInput {
+    Floats(FloatInput),
+    Bytes(ByteInput),
 }
 
-/// The value scan of float images: every channel in [0, 1] (NaN fails),
-/// worded as the TypeScript reference's.
-fn check_unit(name: &str, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !(*v >= 0.0 && *v <= 1.0)) {
-        Some(i) => Err(Error::new(
-            Status::InvalidArg,
-            format!(
-                "{name}[{i}] must be a finite number from 0 to 1, got {}",
-                js_number(values[i])
-            ),
-        )),
-        None => Ok(()),
+impl ImageInput {
+    fn new(image: ImageArray, borrow: bool) -> Result<Self> {
+        Ok(match image {
+            Either::A(floats) => Self::Floats(FloatInput::new(floats, borrow)?),
+            Either::B(bytes) => Self::Bytes(ByteInput::new(bytes, borrow)?),
+        })
     }
 }
 
-#[napi(js_name = "colorCie94DifferenceU8")]
-pub fn cie94_difference_u8(
-    rgb_a: &[u8],
-    rgb_b: &[u8],
-    width: u32,
-    height: u32,
-    normalization_name: String,
-    threads: u32,
-) -> Result<Float64Array> {
-    let mode = normalization(&normalization_name)?;
-    let out = run_sync(KERNEL, threads, || {
-        compute(rgb_a, rgb_b, width, height, mode)
-    })?;
-    Ok(Float64Array::new(out))
+/// An image as the kernel reads it (float32 widened).
+enum ImageView<'a> {
+    Floats(Cow<'a, [f64]>),
+    Bytes(&'a [u8]),
 }
 
-#[napi(js_name = "colorCie94DifferenceF64")]
-pub fn cie94_difference_f64(
-    rgb_a: &[f64],
-    rgb_b: &[f64],
+impl ImageView<'_> {
+    fn of(input: &ImageInput) -> Result<ImageView<'_>> {
+        Ok(match input {
+            ImageInput::Floats(f) => ImageView::Floats(f.values()?),
+            ImageInput::Bytes(b) => ImageView::Bytes(b.bytes()),
+        })
+    }
+}
+
+/// The kernel's call with both images' concrete encodings.
+fn difference<A: RgbImage>(
+    first: A,
+    second: &ImageView<'_>,
+    width: u32,
+    height: u32,
+    mode: Normalization,
+    out: &mut [f64],
+) -> std::result::Result<(), ColorError> {
+    let (w, h) = (width as usize, height as usize);
+    match second {
+        ImageView::Floats(b) => cie94_difference_into(first, &b[..], w, h, mode, out),
+        ImageView::Bytes(b) => cie94_difference_into(first, *b, w, h, mode, out),
+    }
+}
+
+/// The one compute path of both entries.
+fn compute(
+    a: &ImageInput,
+    b: &ImageInput,
+    width: u32,
+    height: u32,
+    mode: Normalization,
+    out: &mut Float64Array,
+) -> Result<()> {
+    let (first, second) = (ImageView::of(a)?, ImageView::of(b)?);
+    let out = out_f64(out);
+    match &first {
+        ImageView::Floats(a) => difference(&a[..], &second, width, height, mode, out),
+        ImageView::Bytes(a) => difference(*a, &second, width, height, mode, out),
+    }
+    .map_err(kernel_error)
+}
+
+#[napi(js_name = "colorCie94Difference")]
+pub fn cie94_difference(
+    rgb_a: ImageArray,
+    rgb_b: ImageArray,
     width: u32,
     height: u32,
     normalization_name: String,
+    mut out: Float64Array,
     threads: u32,
-) -> Result<Float64Array> {
+) -> Result<()> {
     let mode = normalization(&normalization_name)?;
-    let out = run_sync(KERNEL, threads, || {
-        check_unit("rgbA", rgb_a)?;
-        check_unit("rgbB", rgb_b)?;
-        compute(rgb_a, rgb_b, width, height, mode)
-    })?;
-    Ok(Float64Array::new(out))
+    let (a, b) = (ImageInput::new(rgb_a, true)?, ImageInput::new(rgb_b, true)?);
+    run_sync(KERNEL, threads, || {
+        compute(&a, &b, width, height, mode, &mut out)
+    })
 }
 
 #[napi(
-    js_name = "colorCie94DifferenceU8Async",
-    ts_return_type = "Promise<Float64Array>"
+    js_name = "colorCie94DifferenceAsync",
+    ts_return_type = "Promise<void>"
 )]
-pub fn cie94_difference_u8_async<'env>(
+#[allow(clippy::too_many_arguments)]
+pub fn cie94_difference_async<'env>(
     env: &'env Env,
-    rgb_a: &[u8],
-    rgb_b: &[u8],
+    rgb_a: ImageArray,
+    rgb_b: ImageArray,
+    borrow: bool,
     width: u32,
     height: u32,
     normalization_name: String,
+    mut out: Float64Array,
     threads: u32,
 ) -> Result<Object<'env>> {
     let mode = normalization(&normalization_name)?;
-    let (a, b) = (copy(rgb_a)?, copy(rgb_b)?);
+    let (a, b) = (
+        ImageInput::new(rgb_a, borrow)?,
+        ImageInput::new(rgb_b, borrow)?,
+    );
     run_async(
         env,
         KERNEL,
         threads,
-        move || compute(a.as_slice(), b.as_slice(), width, height, mode),
-        |out| Ok(Float64Array::new(out)),
-    )
-}
-
-#[napi(
-    js_name = "colorCie94DifferenceF64Async",
-    ts_return_type = "Promise<Float64Array>"
-)]
-pub fn cie94_difference_f64_async<'env>(
-    env: &'env Env,
-    rgb_a: &[f64],
-    rgb_b: &[f64],
-    width: u32,
-    height: u32,
-    normalization_name: String,
-    threads: u32,
-) -> Result<Object<'env>> {
-    let mode = normalization(&normalization_name)?;
-    let (a, b) = (copy(rgb_a)?, copy(rgb_b)?);
-    run_async(
-        env,
-        KERNEL,
-        threads,
-        move || {
-            check_unit("rgbA", &a)?;
-            check_unit("rgbB", &b)?;
-            compute(a.as_slice(), b.as_slice(), width, height, mode)
-        },
-        |out| Ok(Float64Array::new(out)),
+        move || compute(&a, &b, width, height, mode, &mut out),
+        |()| Ok(()),
     )
 }

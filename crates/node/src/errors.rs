@@ -32,32 +32,3 @@ pub fn panic_error(kernel: &str, payload: Box<dyn Any + Send>) -> Error {
         ),
     )
 }
-
-/// A number as JavaScript's `String(v)` shows the non-finite ones (`NaN`,
-/// `Infinity`, `-Infinity`), so messages match the TypeScript reference's.
-pub fn js_number(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".to_string()
-    } else if value.is_infinite() {
-        if value > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
-    } else if value == 0.0 && value.is_sign_negative() {
-        "-0".to_string()
-    } else {
-        value.to_string()
-    }
-}
-
-/// The binding's finite-value scan (a RangeError naming the first bad value),
-/// worded as the reference's `name[i] must be a finite number, got v`.
-pub fn check_finite(name: &str, values: &[f64]) -> napi::Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(Error::new(
-            Status::InvalidArg,
-            format!(
-                "{name}[{index}] must be a finite number, got {}",
-                js_number(values[index])
-            ),
-        )),
-        None => Ok(()),
-    }
-}

@@ -1,20 +1,25 @@
 //! Binding of fastkernels-mds: converts types, maps errors, schedules work.
+//! No math and no value checks here: the kernel crate scans its inputs.
+//!
+//! As in `gmm.rs`: one compute function per kernel shared by its sync and
+//! async entry; outputs of known size are typed arrays allocated by the TS
+//! layer and filled in place; inputs of async calls are copied, or lent with
+//! `borrow`; Float32Array points and dissimilarities are widened off-thread.
 
 use fastkernels_mds::{
-    classical_mds, dist_from_point, distance_matrix, mds_error_row, mds_error_rows,
-    mds_error_total, mse, smacof, update_distance_matrix, Dissimilarities, Init, MdsError, Points,
-    SmacofParams, SmacofResult,
+    classical_mds_into, dist_from_point_into, distance_matrix, distance_matrix_into, mds_error_row,
+    mds_error_rows_into, mds_error_total, mse, smacof_into, update_distance_matrix,
+    Dissimilarities, Init, MdsError, Points, SmacofParams, SmacofStats,
 };
-use std::borrow::Cow;
 
 use napi::bindgen_prelude::{Float64Array, Object};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Result, Status};
 use napi_derive::napi;
 
-use crate::buffers::copy;
+use crate::buffers::{out_f64, FloatArray, FloatInput};
 use crate::cancel::{CancelToken, StopFlag};
-use crate::errors::{check_finite, kernel_error};
+use crate::errors::kernel_error;
 use crate::run::{run_async, run_sync};
 
 /// SMACOF parameters, structurally checked by the TS layer (the kernel
@@ -31,9 +36,10 @@ pub struct MdsSmacofParams {
     pub seed: u32,
 }
 
+/// What SMACOF returns besides the embedding (written into the `out`
+/// array the TS layer allocated).
 #[napi(object)]
 pub struct MdsSmacofOutput {
-    pub embedding: Float64Array,
     pub stress: f64,
     pub normalized_stress: f64,
     pub iterations: u32,
@@ -50,14 +56,15 @@ pub struct MdsIteration {
     pub stress: f64,
 }
 
-fn to_output(result: SmacofResult) -> MdsSmacofOutput {
+pub type MdsIterationCallback = ThreadsafeFunction<MdsIteration, (), MdsIteration, Status, false>;
+
+fn to_output(stats: SmacofStats, progress_events: u32) -> MdsSmacofOutput {
     MdsSmacofOutput {
-        embedding: Float64Array::new(result.embedding),
-        stress: result.stress,
-        normalized_stress: result.normalized_stress,
-        iterations: result.iterations as u32,
-        converged: result.converged,
-        progress_events: 0,
+        stress: stats.stress,
+        normalized_stress: stats.normalized_stress,
+        iterations: stats.iterations as u32,
+        converged: stats.converged,
+        progress_events,
     }
 }
 
@@ -65,7 +72,7 @@ fn to_params(params: &MdsSmacofParams, init_embedding: Option<&[f64]>) -> Result
     let init = match (params.init.as_str(), init_embedding) {
         ("classical", None) => Init::Classical,
         ("random", None) => Init::Random,
-        ("given", Some(x)) => Init::Given(x.to_vec()),
+        ("given", Some(x)) => Init::Given(crate::buffers::copy(x)?),
         (other, _) => {
             return Err(kernel_error(MdsError::Invalid(format!(
                 "options.init must be \"classical\", \"random\" or a Float64Array, got {other:?}"
@@ -82,102 +89,102 @@ fn to_params(params: &MdsSmacofParams, init_embedding: Option<&[f64]>) -> Result
     })
 }
 
+fn mds<T>(result: std::result::Result<T, MdsError>) -> Result<T> {
+    result.map_err(kernel_error)
+}
+
 /// Runs a kernel through the shared sync path, mapping its errors.
 fn run<T: Send>(
     kernel: &str,
     threads: u32,
     compute: impl FnOnce() -> std::result::Result<T, MdsError> + Send,
 ) -> Result<T> {
-    run_sync(kernel, threads, || compute().map_err(kernel_error))
+    run_sync(kernel, threads, || mds(compute()))
 }
 
 fn points(data: &[f64], dims: u32) -> std::result::Result<Points<'_>, MdsError> {
     Points::new("points", data, dims as usize)
 }
 
-#[napi(js_name = "mdsDistanceMatrix")]
-pub fn mds_distance_matrix(points_: &[f64], dims: u32, threads: u32) -> Result<Float64Array> {
-    check_finite("points", points_)?;
-    run("computeDistanceMatrix", threads, || {
-        distance_matrix(points(points_, dims)?)
-    })
-    .map(Float64Array::new)
+// ---- distance kernels ---------------------------------------------------
+
+fn distance_matrix_compute(data: &FloatInput, dims: u32, out: &mut Float64Array) -> Result<()> {
+    let data = data.values()?;
+    mds(points(&data, dims).and_then(|p| distance_matrix_into(p, out_f64(out))))
 }
 
-/// `computeDistanceMatrix` on the pool; the points are copied first.
-#[napi(
-    js_name = "mdsDistanceMatrixAsync",
-    ts_return_type = "Promise<Float64Array>"
-)]
+#[napi(js_name = "mdsDistanceMatrix")]
+pub fn mds_distance_matrix(
+    points_: FloatArray,
+    dims: u32,
+    mut out: Float64Array,
+    threads: u32,
+) -> Result<()> {
+    let data = FloatInput::new(points_, true)?;
+    run_sync("computeDistanceMatrix", threads, || {
+        distance_matrix_compute(&data, dims, &mut out)
+    })
+}
+
+#[napi(js_name = "mdsDistanceMatrixAsync", ts_return_type = "Promise<void>")]
 pub fn mds_distance_matrix_async<'env>(
     env: &'env Env,
-    points_: &[f64],
+    points_: FloatArray,
+    borrow: bool,
     dims: u32,
+    mut out: Float64Array,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let data = copy(points_)?;
+    let data = FloatInput::new(points_, borrow)?;
     run_async(
         env,
         "computeDistanceMatrix",
         threads,
-        move || {
-            check_finite("points", &data)?;
-            points(&data, dims)
-                .and_then(distance_matrix)
-                .map_err(kernel_error)
-        },
-        |d| Ok(Float64Array::new(d)),
+        move || distance_matrix_compute(&data, dims, &mut out),
+        |()| Ok(()),
     )
 }
 
 #[napi(js_name = "mdsUpdateDistanceMatrix")]
 pub fn mds_update_distance_matrix(
-    points_: &[f64],
+    points_: FloatArray,
     dims: u32,
     mut distances: Float64Array,
     i: u32,
     threads: u32,
 ) -> Result<()> {
-    // SAFETY: the JS array's own memory, borrowed only for this synchronous
-    // call (JS is blocked, and no other Rust reference to it exists).
-    let distances: &mut [f64] = unsafe { distances.as_mut() };
-    check_finite("points", points_)?;
-    run("updateDistanceMatrix", threads, || {
-        update_distance_matrix(points(points_, dims)?, distances, i as usize)
+    let data = FloatInput::new(points_, true)?;
+    run_sync("updateDistanceMatrix", threads, || {
+        let data = data.values()?;
+        // `distances` is the caller's matrix, updated in place during this
+        // synchronous call (JS is blocked; no other Rust reference exists).
+        mds(points(&data, dims)
+            .and_then(|p| update_distance_matrix(p, out_f64(&mut distances), i as usize)))
     })
 }
 
 #[napi(js_name = "mdsDistFromPoint")]
 pub fn mds_dist_from_point(
-    points_: &[f64],
+    points_: FloatArray,
     dims: u32,
     y: &[f64],
+    mut out: Float64Array,
     threads: u32,
-) -> Result<Float64Array> {
-    check_finite("points", points_)?;
-    check_finite("y", y)?;
-    run("distFromPoint", threads, || {
-        dist_from_point(points(points_, dims)?, y)
+) -> Result<()> {
+    let data = FloatInput::new(points_, true)?;
+    run_sync("distFromPoint", threads, || {
+        let data = data.values()?;
+        mds(points(&data, dims).and_then(|p| dist_from_point_into(p, y, out_f64(&mut out))))
     })
-    .map(Float64Array::new)
 }
 
 #[napi(js_name = "mdsMse")]
 pub fn mds_mse(a: &[f64], b: &[f64], threads: u32) -> Result<f64> {
-    check_finite("a", a)?;
-    check_finite("b", b)?;
     run("mse", threads, || mse(a, b))
-}
-
-/// The value scan of `computeMdsError`'s matrices (the kernel checks their lengths).
-fn check_matrices(goal: &[f64], current: &[f64]) -> Result<()> {
-    check_finite("goal", goal)?;
-    check_finite("current", current)
 }
 
 #[napi(js_name = "mdsErrorTotal")]
 pub fn mds_error_total_(goal: &[f64], current: &[f64], n: u32, threads: u32) -> Result<f64> {
-    check_matrices(goal, current)?;
     run("computeMdsError", threads, || {
         mds_error_total(goal, current, n as usize)
     })
@@ -188,108 +195,127 @@ pub fn mds_error_rows_(
     goal: &[f64],
     current: &[f64],
     n: u32,
+    mut out: Float64Array,
     threads: u32,
-) -> Result<Float64Array> {
-    check_matrices(goal, current)?;
+) -> Result<()> {
     run("computeMdsError", threads, || {
-        mds_error_rows(goal, current, n as usize)
+        mds_error_rows_into(goal, current, n as usize, out_f64(&mut out))
     })
-    .map(Float64Array::new)
 }
 
 #[napi(js_name = "mdsErrorRow")]
 pub fn mds_error_row_(goal: &[f64], current: &[f64], n: u32, i: u32, threads: u32) -> Result<f64> {
-    check_matrices(goal, current)?;
     run("computeMdsError", threads, || {
         mds_error_row(goal, current, n as usize, i as usize)
     })
 }
 
-#[napi(js_name = "mdsClassical")]
-pub fn mds_classical(
-    dissimilarities: &[f64],
+// ---- classical MDS ------------------------------------------------------
+
+fn classical_compute(
+    d: &FloatInput,
     n: u32,
     output_dims: u32,
-    threads: u32,
-) -> Result<Float64Array> {
-    run("classicalMds", threads, || {
-        classical_mds(
-            Dissimilarities::new(dissimilarities, n as usize)?,
-            output_dims as usize,
-        )
-    })
-    .map(Float64Array::new)
+    out: &mut Float64Array,
+) -> Result<()> {
+    let d = d.values()?;
+    mds(Dissimilarities::new(&d, n as usize)
+        .and_then(|d| classical_mds_into(d, output_dims as usize, out_f64(out))))
 }
 
-/// `classicalMds` on the pool; the dissimilarities are copied first.
-#[napi(
-    js_name = "mdsClassicalAsync",
-    ts_return_type = "Promise<Float64Array>"
-)]
-pub fn mds_classical_async<'env>(
-    env: &'env Env,
-    dissimilarities: &[f64],
+#[napi(js_name = "mdsClassical")]
+pub fn mds_classical(
+    dissimilarities: FloatArray,
     n: u32,
     output_dims: u32,
+    mut out: Float64Array,
+    threads: u32,
+) -> Result<()> {
+    let d = FloatInput::new(dissimilarities, true)?;
+    run_sync("classicalMds", threads, || {
+        classical_compute(&d, n, output_dims, &mut out)
+    })
+}
+
+#[napi(js_name = "mdsClassicalAsync", ts_return_type = "Promise<void>")]
+pub fn mds_classical_async<'env>(
+    env: &'env Env,
+    dissimilarities: FloatArray,
+    borrow: bool,
+    n: u32,
+    output_dims: u32,
+    mut out: Float64Array,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let data = copy(dissimilarities)?;
+    let d = FloatInput::new(dissimilarities, borrow)?;
     run_async(
         env,
         "classicalMds",
         threads,
-        move || {
-            Dissimilarities::new(&data, n as usize)
-                .and_then(|d| classical_mds(d, output_dims as usize))
-                .map_err(kernel_error)
-        },
-        |embedding| Ok(Float64Array::new(embedding)),
+        move || classical_compute(&d, n, output_dims, &mut out),
+        |()| Ok(()),
     )
 }
 
-/// Where SMACOF's dissimilarities come from.
-/// Sync calls borrow the JS arrays; async calls own copies.
-enum Source<'a> {
-    Matrix { data: Cow<'a, [f64]>, n: usize },
-    Points { data: Cow<'a, [f64]>, dims: usize },
+// ---- SMACOF -------------------------------------------------------------
+
+/// Where SMACOF's dissimilarities come from: a matrix, or points whose
+/// distance matrix is computed first (the `mds` call).
+enum Source {
+    Matrix { data: FloatInput, n: u32 },
+    Points { data: FloatInput, dims: u32 },
 }
 
-fn solve(
-    source: &Source<'_>,
+fn smacof_compute(
+    source: &Source,
     params: &SmacofParams,
+    out: &mut Float64Array,
     hook: &mut dyn FnMut(usize, f64) -> fastkernels_common::Flow,
-) -> std::result::Result<SmacofResult, MdsError> {
-    match source {
-        Source::Matrix { data, n } => smacof(Dissimilarities::new(data, *n)?, params, hook),
-        Source::Points { data, dims } => {
-            check_finite("points", data).map_err(|e| MdsError::Invalid(e.reason))?;
-            let pts = Points::new("points", data, *dims)?;
-            let d = distance_matrix(pts)?;
-            smacof(Dissimilarities::new(&d, pts.n)?, params, hook)
+) -> Result<SmacofStats> {
+    let out = out_f64(out);
+    mds(match source {
+        Source::Matrix { data, n } => {
+            let data = data.values()?;
+            Dissimilarities::new(&data, *n as usize).and_then(|d| smacof_into(d, params, out, hook))
         }
-    }
+        Source::Points { data, dims } => {
+            let data = data.values()?;
+            points(&data, *dims).and_then(|pts| {
+                let d = distance_matrix(pts)?;
+                smacof_into(Dissimilarities::new(&d, pts.n)?, params, out, hook)
+            })
+        }
+    })
 }
 
-fn solve_sync(
+fn smacof_sync(
     kernel: &str,
-    source: Source<'_>,
+    source: Source,
     params: SmacofParams,
+    mut out: Float64Array,
     threads: u32,
 ) -> Result<MdsSmacofOutput> {
     run_sync(kernel, threads, || {
-        solve(&source, &params, &mut fastkernels_common::no_progress).map_err(kernel_error)
+        smacof_compute(
+            &source,
+            &params,
+            &mut out,
+            &mut fastkernels_common::no_progress,
+        )
     })
-    .map(to_output)
+    .map(|stats| to_output(stats, 0))
 }
 
-fn solve_async<'env>(
+#[allow(clippy::too_many_arguments)]
+fn smacof_async<'env>(
     env: &'env Env,
     kernel: &'static str,
-    source: Source<'static>,
+    source: Source,
     params: SmacofParams,
+    mut out: Float64Array,
     threads: u32,
     token: Option<&CancelToken>,
-    on_iteration: Option<ThreadsafeFunction<MdsIteration, (), MdsIteration, Status, false>>,
+    on_iteration: Option<MdsIterationCallback>,
 ) -> Result<Object<'env>> {
     let stop = StopFlag::of(token);
     run_async(
@@ -302,60 +328,49 @@ fn solve_async<'env>(
                 if let Some(callback) = &on_iteration {
                     // Non-blocking (unbounded queue): the kernel never waits
                     // for the JS thread.
-                    let status = callback.call(
-                        MdsIteration {
-                            iteration: iteration as u32,
-                            stress,
-                        },
-                        ThreadsafeFunctionCallMode::NonBlocking,
-                    );
-                    if status == Status::Ok {
+                    let event = MdsIteration {
+                        iteration: iteration as u32,
+                        stress,
+                    };
+                    if callback.call(event, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
                         queued += 1;
                     }
                 }
                 stop.flow()
             };
-            let result = solve(&source, &params, &mut hook).map_err(kernel_error)?;
-            Ok((result, queued))
+            let stats = smacof_compute(&source, &params, &mut out, &mut hook)?;
+            Ok((stats, queued))
         },
-        |(result, queued)| {
-            let mut output = to_output(result);
-            output.progress_events = queued;
-            Ok(output)
-        },
+        |(stats, queued)| Ok(to_output(stats, queued)),
     )
 }
 
 #[napi(js_name = "mdsSmacof")]
 pub fn mds_smacof(
-    dissimilarities: &[f64],
+    dissimilarities: FloatArray,
     n: u32,
     params: MdsSmacofParams,
     init_embedding: Option<&[f64]>,
+    out: Float64Array,
     threads: u32,
 ) -> Result<MdsSmacofOutput> {
     let params = to_params(&params, init_embedding)?;
-    let source = Source::Matrix {
-        data: Cow::Borrowed(dissimilarities),
-        n: n as usize,
-    };
-    solve_sync("smacof", source, params, threads)
+    let data = FloatInput::new(dissimilarities, true)?;
+    smacof_sync("smacof", Source::Matrix { data, n }, params, out, threads)
 }
 
 #[napi(js_name = "mdsFromPoints")]
 pub fn mds_from_points(
-    points_: &[f64],
+    points_: FloatArray,
     dims: u32,
     params: MdsSmacofParams,
     init_embedding: Option<&[f64]>,
+    out: Float64Array,
     threads: u32,
 ) -> Result<MdsSmacofOutput> {
     let params = to_params(&params, init_embedding)?;
-    let source = Source::Points {
-        data: Cow::Borrowed(points_),
-        dims: dims as usize,
-    };
-    solve_sync("mds", source, params, threads)
+    let data = FloatInput::new(points_, true)?;
+    smacof_sync("mds", Source::Points { data, dims }, params, out, threads)
 }
 
 #[napi(
@@ -365,20 +380,29 @@ pub fn mds_from_points(
 #[allow(clippy::too_many_arguments)]
 pub fn mds_smacof_async<'env>(
     env: &'env Env,
-    dissimilarities: &[f64],
+    dissimilarities: FloatArray,
+    borrow: bool,
     n: u32,
     params: MdsSmacofParams,
     init_embedding: Option<&[f64]>,
+    out: Float64Array,
     threads: u32,
     token: Option<&CancelToken>,
-    on_iteration: Option<ThreadsafeFunction<MdsIteration, (), MdsIteration, Status, false>>,
+    on_iteration: Option<MdsIterationCallback>,
 ) -> Result<Object<'env>> {
     let params = to_params(&params, init_embedding)?;
-    let source = Source::Matrix {
-        data: Cow::Owned(copy(dissimilarities)?),
-        n: n as usize,
-    };
-    solve_async(env, "smacof", source, params, threads, token, on_iteration)
+    let data = FloatInput::new(dissimilarities, borrow)?;
+    let source = Source::Matrix { data, n };
+    smacof_async(
+        env,
+        "smacof",
+        source,
+        params,
+        out,
+        threads,
+        token,
+        on_iteration,
+    )
 }
 
 #[napi(
@@ -388,18 +412,27 @@ pub fn mds_smacof_async<'env>(
 #[allow(clippy::too_many_arguments)]
 pub fn mds_from_points_async<'env>(
     env: &'env Env,
-    points_: &[f64],
+    points_: FloatArray,
+    borrow: bool,
     dims: u32,
     params: MdsSmacofParams,
     init_embedding: Option<&[f64]>,
+    out: Float64Array,
     threads: u32,
     token: Option<&CancelToken>,
-    on_iteration: Option<ThreadsafeFunction<MdsIteration, (), MdsIteration, Status, false>>,
+    on_iteration: Option<MdsIterationCallback>,
 ) -> Result<Object<'env>> {
     let params = to_params(&params, init_embedding)?;
-    let source = Source::Points {
-        data: Cow::Owned(copy(points_)?),
-        dims: dims as usize,
-    };
-    solve_async(env, "mds", source, params, threads, token, on_iteration)
+    let data = FloatInput::new(points_, borrow)?;
+    let source = Source::Points { data, dims };
+    smacof_async(
+        env,
+        "mds",
+        source,
+        params,
+        out,
+        threads,
+        token,
+        on_iteration,
+    )
 }

@@ -1,5 +1,14 @@
 //! Binding of fastkernels-polygon: a native index object that keeps the
 //! packed centers, areas and grid between calls, and its bulk queries.
+//! Converts types, maps errors, schedules work; the kernel crate checks
+//! every value (coordinates, radius, k, scores).
+//!
+//! As in `gmm.rs`: outputs of known size (best matches, nearest slots) are
+//! typed arrays allocated by the TS layer and filled in place; outputs whose
+//! size is known only after the query (`closeTo`, `withinDistance`) are
+//! copied into engine-owned typed arrays (`*ArraySlice::copy_from`), so the
+//! garbage collector sees their memory; inputs of async calls are copied, or
+//! lent with `borrow`; Float32Array query points are widened off-thread.
 //!
 //! Queries over a single chunk of points (`POINT_CHUNK`) run on the calling
 //! thread: the kernel is sequential for them anyway, and a hop to the pool
@@ -9,41 +18,39 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use fastkernels_polygon::{
-    never_stop, Best, Csr, Nearest, PolygonError, PolygonIndex, Radius, BUILD_CHUNK, POINT_CHUNK,
+    never_stop, Best, Csr, PolygonError, PolygonIndex, Radius, StopCheck, BUILD_CHUNK, POINT_CHUNK,
 };
-use napi::bindgen_prelude::{Float64Array, Int32Array, Int32ArraySlice, Object, Uint32Array};
+use napi::bindgen_prelude::{
+    Float64Array, Float64ArraySlice, Int32Array, Int32ArraySlice, Object, Uint32Array,
+    Uint32ArraySlice,
+};
 use napi::{Env, Result};
 use napi_derive::napi;
 
-use crate::buffers::copy;
+use crate::buffers::{out_f64, out_i32, F64Input, FloatArray, FloatInput, U32Input};
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::{kernel_error, panic_error};
 use crate::run::{run_async, run_sync};
 
 #[napi(object)]
-pub struct PolygonCsrResult {
-    pub offsets: Uint32Array,
-    pub indices: Uint32Array,
+pub struct PolygonCsrResult<'env> {
+    pub offsets: Uint32ArraySlice<'env>,
+    pub indices: Uint32ArraySlice<'env>,
 }
 
+/// The output buffers of `nearest`, allocated by the TS layer (k slots per point).
 #[napi(object)]
-pub struct PolygonNearestResult {
+pub struct PolygonNearestBuffers {
     pub indices: Int32Array,
     pub distances: Float64Array,
 }
 
-fn csr_result(csr: Csr) -> PolygonCsrResult {
-    PolygonCsrResult {
-        offsets: Uint32Array::new(csr.offsets),
-        indices: Uint32Array::new(csr.indices),
-    }
-}
-
-fn nearest_result(nearest: Nearest) -> PolygonNearestResult {
-    PolygonNearestResult {
-        indices: Int32Array::new(nearest.indices),
-        distances: Float64Array::new(nearest.distances),
-    }
+/// A CSR result copied into engine-owned typed arrays (a memcpy each).
+fn csr_result(env: &Env, csr: Csr) -> Result<PolygonCsrResult<'_>> {
+    Ok(PolygonCsrResult {
+        offsets: Uint32ArraySlice::copy_from(env, &csr.offsets)?,
+        indices: Uint32ArraySlice::copy_from(env, &csr.indices)?,
+    })
 }
 
 fn kernel<T>(result: std::result::Result<T, PolygonError>) -> Result<T> {
@@ -67,7 +74,7 @@ fn run_sized<T: Send>(
 }
 
 /// Whether two borrowed buffers share bytes (JS may pass views of one buffer).
-fn overlaps(a: &[f64], b: &[i32]) -> bool {
+fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {
     let (a0, a1) = (
         a.as_ptr() as usize,
         a.as_ptr() as usize + std::mem::size_of_val(a),
@@ -79,23 +86,57 @@ fn overlaps(a: &[f64], b: &[i32]) -> bool {
     a0 < b1 && b0 < a1
 }
 
-/// Most neighbours one `nearest` query returns per point (mirrored by
-/// `MAX_NEIGHBORS` in ts/polygon/validate.ts): checked before the k slots
-/// per point are allocated.
-const MAX_NEIGHBORS: u32 = 4096;
-
-fn check_k(k: u32) -> Result<()> {
-    if k > MAX_NEIGHBORS {
-        return Err(napi::Error::new(
-            napi::Status::InvalidArg,
-            format!("k must be at most {MAX_NEIGHBORS} (MAX_NEIGHBORS), got {k}"),
-        ));
-    }
-    Ok(())
+/// Query points: `FloatInput` holds 2 values per point (float32 or float64).
+fn small_query(points: &FloatInput) -> bool {
+    points.len() <= 2 * POINT_CHUNK
 }
 
-fn small_query(points: &[f64]) -> bool {
-    points.len() <= 2 * POINT_CHUNK
+// ---- the query compute paths, shared by the sync and async entries ------
+
+fn best_match_compute(
+    index: &PolygonIndex,
+    points: &FloatInput,
+    max_dist: f64,
+    inclusive: bool,
+    scores: Option<&[f64]>,
+    stop: StopCheck<'_>,
+    out: &mut [i32],
+) -> Result<()> {
+    let points = points.values()?;
+    let best = scores.map_or(Best::Area, Best::Scores);
+    kernel(
+        Radius::new(max_dist, inclusive)
+            .and_then(|r| index.best_match_into(&points, r, best, stop, out)),
+    )
+}
+
+fn within_distance_compute(
+    index: &PolygonIndex,
+    points: &FloatInput,
+    max_dist: f64,
+    inclusive: bool,
+    stop: StopCheck<'_>,
+) -> Result<Csr> {
+    let points = points.values()?;
+    kernel(Radius::new(max_dist, inclusive).and_then(|r| index.within_distance(&points, r, stop)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn nearest_compute(
+    index: &PolygonIndex,
+    points: &FloatInput,
+    k: u32,
+    max_dist: f64,
+    inclusive: bool,
+    stop: StopCheck<'_>,
+    out: &mut PolygonNearestBuffers,
+) -> Result<()> {
+    let points = points.values()?;
+    let (indices, distances) = (out_i32(&mut out.indices), out_f64(&mut out.distances));
+    kernel(
+        Radius::new(max_dist, inclusive)
+            .and_then(|r| index.nearest_into(&points, k as usize, r, stop, indices, distances)),
+    )
 }
 
 /// The packed polygon index (not public API: ts/polygon wraps it).
@@ -104,18 +145,22 @@ pub struct NativePolygonIndex {
     inner: Arc<PolygonIndex>,
 }
 
+fn wrap(index: PolygonIndex) -> NativePolygonIndex {
+    NativePolygonIndex {
+        inner: Arc::new(index),
+    }
+}
+
 #[napi]
 impl NativePolygonIndex {
     /// Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`.
     #[napi(factory)]
     pub fn build(x: &[f64], y: &[f64], offsets: &[u32], threads: u32) -> Result<Self> {
         let small = offsets.len() <= BUILD_CHUNK + 1;
-        let index = run_sized("polygonIndexBuild", threads, small, || {
+        run_sized("polygonIndexBuild", threads, small, || {
             kernel(PolygonIndex::build(x, y, offsets))
-        })?;
-        Ok(Self {
-            inner: Arc::new(index),
         })
+        .map(wrap)
     }
 
     /// Builds from centers (interleaved) and areas already computed by the
@@ -123,12 +168,10 @@ impl NativePolygonIndex {
     #[napi(factory)]
     pub fn from_geometry(centers: &[f64], areas: &[f64], threads: u32) -> Result<Self> {
         let small = areas.len() <= BUILD_CHUNK;
-        let index = run_sized("polygonIndexBuild", threads, small, || {
+        run_sized("polygonIndexBuild", threads, small, || {
             kernel(PolygonIndex::from_geometry(centers, areas))
-        })?;
-        Ok(Self {
-            inner: Arc::new(index),
         })
+        .map(wrap)
     }
 
     #[napi(getter)]
@@ -136,126 +179,116 @@ impl NativePolygonIndex {
         self.inner.len() as u32
     }
 
-    /// Centers interleaved `cx0, cy0, cx1, cy1, ...` (a copy).
+    /// Centers interleaved `cx0, cy0, cx1, cy1, ...` (an engine-owned copy).
     #[napi]
-    pub fn centers(&self) -> Float64Array {
-        Float64Array::new(self.inner.centers())
+    pub fn centers<'env>(&self, env: &'env Env) -> Result<Float64ArraySlice<'env>> {
+        Float64ArraySlice::copy_from(env, self.inner.centers())
     }
 
-    /// Areas (a copy).
+    /// Areas (an engine-owned copy).
     #[napi]
-    pub fn areas(&self) -> Float64Array {
-        Float64Array::new(self.inner.areas().to_vec())
+    pub fn areas<'env>(&self, env: &'env Env) -> Result<Float64ArraySlice<'env>> {
+        Float64ArraySlice::copy_from(env, self.inner.areas())
     }
 
     #[napi]
-    pub fn close_to(
+    pub fn close_to<'env>(
         &self,
+        env: &'env Env,
         px: f64,
         py: f64,
         max_dist: f64,
         inclusive: bool,
-    ) -> Result<Uint32Array> {
+    ) -> Result<Uint32ArraySlice<'env>> {
         let index = &self.inner;
         let found = run_sized("polygonCloseTo", 1, true, || {
             kernel(Radius::new(max_dist, inclusive).and_then(|r| index.close_to(px, py, r)))
         })?;
-        Ok(Uint32Array::new(found))
+        Uint32ArraySlice::copy_from(env, found)
     }
 
-    #[napi]
-    pub fn best_match(
-        &self,
-        points: &[f64],
-        max_dist: f64,
-        inclusive: bool,
-        scores: Option<&[f64]>,
-        threads: u32,
-    ) -> Result<Int32Array> {
-        let index = &self.inner;
-        let best = run_sized("polygonBestMatch", threads, small_query(points), || {
-            let best = scores.map_or(Best::Area, Best::Scores);
-            kernel(
-                Radius::new(max_dist, inclusive)
-                    .and_then(|r| index.best_match(points, r, best, &never_stop)),
-            )
-        })?;
-        Ok(Int32Array::new(best))
-    }
-
-    /// `best_match` into `out` (one slot per point), allocated by the caller:
-    /// cheaper for small queries than creating a typed array here.
+    /// Per point, the best close polygon, into `out` (one slot per point,
+    /// allocated by the caller).
     #[napi]
     pub fn best_match_into(
         &self,
-        points: &[f64],
+        points: FloatArray,
         max_dist: f64,
         inclusive: bool,
         scores: Option<&[f64]>,
         threads: u32,
         mut out: Int32ArraySlice<'_>,
     ) -> Result<()> {
-        if overlaps(points, &out) || scores.is_some_and(|s| overlaps(s, &out)) {
-            return Err(napi::Error::new(
-                napi::Status::InvalidArg,
-                "out must not share memory with points or scores",
-            ));
+        let points = FloatInput::new(points, true)?;
+        if let FloatInput::Lent(p) = &points {
+            if overlaps(p, &out) || scores.is_some_and(|s| overlaps(s, &out)) {
+                return Err(napi::Error::new(
+                    napi::Status::InvalidArg,
+                    "out must not share memory with points or scores",
+                ));
+            }
         }
         // SAFETY: a sync call blocks the JS thread, so nothing else touches
         // `out` until we return, and the check above rules out aliasing with
         // the other borrowed buffers (`points`, `scores`).
         let out = unsafe { out.as_mut() };
         let index = &self.inner;
-        run_sized("polygonBestMatch", threads, small_query(points), || {
-            let best = scores.map_or(Best::Area, Best::Scores);
-            kernel(
-                Radius::new(max_dist, inclusive)
-                    .and_then(|r| index.best_match_into(points, r, best, &never_stop, out)),
+        run_sized("polygonBestMatch", threads, small_query(&points), || {
+            best_match_compute(
+                index,
+                &points,
+                max_dist,
+                inclusive,
+                scores,
+                &never_stop,
+                out,
             )
         })
     }
 
-    #[napi]
-    pub fn within_distance(
+    #[napi(ts_return_type = "PolygonCsrResult")]
+    pub fn within_distance<'env>(
         &self,
-        points: &[f64],
+        env: &'env Env,
+        points: FloatArray,
         max_dist: f64,
         inclusive: bool,
         threads: u32,
-    ) -> Result<PolygonCsrResult> {
+    ) -> Result<PolygonCsrResult<'env>> {
+        let points = FloatInput::new(points, true)?;
         let index = &self.inner;
-        let csr = run_sized(
-            "polygonWithinDistance",
-            threads,
-            small_query(points),
-            || {
-                kernel(
-                    Radius::new(max_dist, inclusive)
-                        .and_then(|r| index.within_distance(points, r, &never_stop)),
-                )
-            },
-        )?;
-        Ok(csr_result(csr))
+        let small = small_query(&points);
+        let csr = run_sized("polygonWithinDistance", threads, small, || {
+            within_distance_compute(index, &points, max_dist, inclusive, &never_stop)
+        })?;
+        csr_result(env, csr)
     }
 
+    /// The k nearest close centers per point, into `out` (k slots per point,
+    /// allocated by the caller).
     #[napi]
     pub fn nearest(
         &self,
-        points: &[f64],
+        points: FloatArray,
         k: u32,
         max_dist: f64,
         inclusive: bool,
+        mut out: PolygonNearestBuffers,
         threads: u32,
-    ) -> Result<PolygonNearestResult> {
-        check_k(k)?;
+    ) -> Result<()> {
+        let points = FloatInput::new(points, true)?;
         let index = &self.inner;
-        let nearest = run_sized("polygonNearest", threads, small_query(points), || {
-            kernel(
-                Radius::new(max_dist, inclusive)
-                    .and_then(|r| index.nearest(points, k as usize, r, &never_stop)),
+        run_sized("polygonNearest", threads, small_query(&points), || {
+            nearest_compute(
+                index,
+                &points,
+                k,
+                max_dist,
+                inclusive,
+                &never_stop,
+                &mut out,
             )
-        })?;
-        Ok(nearest_result(nearest))
+        })
     }
 }
 
@@ -283,7 +316,7 @@ pub fn best_match_once(
     // SAFETY: as in `best_match_into`: the JS thread is blocked and `out`
     // shares no memory with the other buffers (checked above).
     let out = unsafe { out.as_mut() };
-    let small = areas.len() <= BUILD_CHUNK && small_query(points);
+    let small = areas.len() <= BUILD_CHUNK && points.len() <= 2 * POINT_CHUNK;
     run_sized("polygonBestMatch", threads, small, || {
         kernel(Radius::new(max_dist, inclusive).and_then(|r| {
             PolygonIndex::from_geometry(centers, areas)?.best_match_into(
@@ -298,40 +331,45 @@ pub fn best_match_once(
 }
 
 #[allow(clippy::too_many_arguments)]
-#[napi(
-    js_name = "polygonBestMatchAsync",
-    ts_return_type = "Promise<Int32Array>"
-)]
+#[napi(js_name = "polygonBestMatchAsync", ts_return_type = "Promise<void>")]
 pub fn best_match_async<'env>(
     env: &'env Env,
     index: &NativePolygonIndex,
-    points: &[f64],
+    points: FloatArray,
+    borrow: bool,
     max_dist: f64,
     inclusive: bool,
-    scores: Option<&[f64]>,
+    scores: Option<Float64Array>,
+    mut out: Int32Array,
     threads: u32,
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
-    let points = copy(points)?;
-    let scores = scores.map(copy).transpose()?;
+    let points = FloatInput::new(points, borrow)?;
+    let scores = scores.map(|s| F64Input::new(s, borrow)).transpose()?;
     let stop = StopFlag::of(token);
     run_async(
         env,
         "polygonBestMatch",
         threads,
         move || {
-            let best = scores.as_deref().map_or(Best::Area, Best::Scores);
+            let scores = scores.as_ref().map(F64Input::values);
             let check = || stop.flow();
-            kernel(
-                Radius::new(max_dist, inclusive)
-                    .and_then(|r| index.best_match(&points, r, best, &check)),
+            best_match_compute(
+                &index,
+                &points,
+                max_dist,
+                inclusive,
+                scores,
+                &check,
+                out_i32(&mut out),
             )
         },
-        |best| Ok(Int32Array::new(best)),
+        |()| Ok(()),
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 #[napi(
     js_name = "polygonWithinDistanceAsync",
     ts_return_type = "Promise<PolygonCsrResult>"
@@ -339,14 +377,15 @@ pub fn best_match_async<'env>(
 pub fn within_distance_async<'env>(
     env: &'env Env,
     index: &NativePolygonIndex,
-    points: &[f64],
+    points: FloatArray,
+    borrow: bool,
     max_dist: f64,
     inclusive: bool,
     threads: u32,
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
-    let points = copy(points)?;
+    let points = FloatInput::new(points, borrow)?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -354,33 +393,39 @@ pub fn within_distance_async<'env>(
         threads,
         move || {
             let check = || stop.flow();
-            kernel(
-                Radius::new(max_dist, inclusive)
-                    .and_then(|r| index.within_distance(&points, r, &check)),
-            )
+            within_distance_compute(&index, &points, max_dist, inclusive, &check)
         },
-        |csr| Ok(csr_result(csr)),
+        |csr| Ok(CsrOutput(csr)),
     )
 }
 
+/// A CSR result built on the JS thread when the promise resolves.
+struct CsrOutput(Csr);
+
+impl napi::bindgen_prelude::ToNapiValue for CsrOutput {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        let env = Env::from_raw(env);
+        let result = csr_result(&env, val.0)?;
+        PolygonCsrResult::to_napi_value(env.raw(), result)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
-#[napi(
-    js_name = "polygonNearestAsync",
-    ts_return_type = "Promise<PolygonNearestResult>"
-)]
+#[napi(js_name = "polygonNearestAsync", ts_return_type = "Promise<void>")]
 pub fn nearest_async<'env>(
     env: &'env Env,
     index: &NativePolygonIndex,
-    points: &[f64],
+    points: FloatArray,
+    borrow: bool,
     k: u32,
     max_dist: f64,
     inclusive: bool,
+    mut out: PolygonNearestBuffers,
     threads: u32,
     token: Option<&CancelToken>,
 ) -> Result<Object<'env>> {
-    check_k(k)?;
     let index = Arc::clone(&index.inner);
-    let points = copy(points)?;
+    let points = FloatInput::new(points, borrow)?;
     let stop = StopFlag::of(token);
     run_async(
         env,
@@ -388,62 +433,70 @@ pub fn nearest_async<'env>(
         threads,
         move || {
             let check = || stop.flow();
-            kernel(
-                Radius::new(max_dist, inclusive)
-                    .and_then(|r| index.nearest(&points, k as usize, r, &check)),
-            )
+            nearest_compute(&index, &points, k, max_dist, inclusive, &check, &mut out)
         },
-        |nearest| Ok(nearest_result(nearest)),
+        |()| Ok(()),
     )
 }
 
-/// `PolygonNativeIndex.build` on the pool; the vertex buffers are copied first.
+/// `PolygonNativeIndex.build` on the pool; the vertex buffers are copied
+/// first, or lent with `borrow`.
 #[napi(
     js_name = "polygonIndexBuildAsync",
     ts_return_type = "Promise<PolygonNativeIndex>"
 )]
 pub fn build_async<'env>(
     env: &'env Env,
-    x: &[f64],
-    y: &[f64],
-    offsets: &[u32],
+    x: Float64Array,
+    y: Float64Array,
+    offsets: Uint32Array,
+    borrow: bool,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let (x, y, offsets) = (copy(x)?, copy(y)?, copy(offsets)?);
+    let (x, y) = (F64Input::new(x, borrow)?, F64Input::new(y, borrow)?);
+    let offsets = U32Input::new(offsets, borrow)?;
     run_async(
         env,
         "polygonIndexBuild",
         threads,
-        move || kernel(PolygonIndex::build(&x, &y, &offsets)),
-        |index| {
-            Ok(NativePolygonIndex {
-                inner: Arc::new(index),
-            })
+        move || {
+            kernel(PolygonIndex::build(
+                x.values(),
+                y.values(),
+                offsets.values(),
+            ))
         },
+        |index| Ok(wrap(index)),
     )
 }
 
-/// `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are copied first.
+/// `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are
+/// copied first, or lent with `borrow`.
 #[napi(
     js_name = "polygonIndexFromGeometryAsync",
     ts_return_type = "Promise<PolygonNativeIndex>"
 )]
 pub fn from_geometry_async<'env>(
     env: &'env Env,
-    centers: &[f64],
-    areas: &[f64],
+    centers: Float64Array,
+    areas: Float64Array,
+    borrow: bool,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let (centers, areas) = (copy(centers)?, copy(areas)?);
+    let (centers, areas) = (
+        F64Input::new(centers, borrow)?,
+        F64Input::new(areas, borrow)?,
+    );
     run_async(
         env,
         "polygonIndexBuild",
         threads,
-        move || kernel(PolygonIndex::from_geometry(&centers, &areas)),
-        |index| {
-            Ok(NativePolygonIndex {
-                inner: Arc::new(index),
-            })
+        move || {
+            kernel(PolygonIndex::from_geometry(
+                centers.values(),
+                areas.values(),
+            ))
         },
+        |index| Ok(wrap(index)),
     )
 }
