@@ -28,15 +28,27 @@
 //! escaped `guarded` could not leak it. Sync calls are not admitted: they
 //! block their JS thread, which bounds them already.
 //!
+//! # Environments that go away mid-call
+//!
+//! An async job may read lent inputs (`borrow: true`) and fill output
+//! arrays that live in the calling environment's heap. A worker thread can
+//! be terminated while such a job runs; its heap is then freed, and a pool
+//! thread still writing into it would corrupt memory. Every async job
+//! therefore holds an [`EnvLease`] on its environment until the job (and
+//! everything it captured) is done, and the environment's cleanup hook
+//! waits for its leases before teardown proceeds. The wait is bounded by the
+//! running kernels (iterative ones also see their cancel token); jobs of
+//! other environments are not waited for.
+//!
 //! # Sync/async pairs
 //!
 //! [`kernel_pair!`] declares the `fooSync`/`fooAsync` exports of one kernel
 //! from one compute closure and one `finish`: both run through `guarded`, so
 //! the pair cannot drift apart. `debug.rs` is the example.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 use napi::bindgen_prelude::{Object, ToNapiValue};
 use napi::{Env, Result};
@@ -74,17 +86,90 @@ where
     J: ToNapiValue + 'static,
 {
     check_threads(threads)?;
+    let lease = EnvLease::take(env)?;
     let (deferred, promise) = env.create_deferred()?;
     admit(Job {
         threads,
-        task: Box::new(
-            move |ready| match ready.and_then(|()| guarded(kernel, compute)) {
+        task: Box::new(move |ready| {
+            // Dropped last, after `compute` and what it captured.
+            let _lease = lease;
+            match ready.and_then(|()| guarded(kernel, compute)) {
                 Ok(value) => deferred.resolve(move |_env| finish(value)),
                 Err(error) => deferred.reject(error),
-            },
-        ),
+            }
+        }),
     });
     Ok(promise)
+}
+
+/// The async jobs in flight of one JS environment (see the module doc).
+#[derive(Default)]
+struct EnvJobs {
+    running: Mutex<usize>,
+    idle: Condvar,
+}
+
+impl EnvJobs {
+    fn count(&self) -> MutexGuard<'_, usize> {
+        // Only counters live under this lock: poisoning cannot break them.
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn wait_idle(&self) {
+        let mut running = self.count();
+        while *running > 0 {
+            running = self
+                .idle
+                .wait(running)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+}
+
+fn environments() -> MutexGuard<'static, HashMap<usize, Arc<EnvJobs>>> {
+    static ENVS: OnceLock<Mutex<HashMap<usize, Arc<EnvJobs>>>> = OnceLock::new();
+    ENVS.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One async job's claim on its environment's memory: the environment's
+/// teardown waits until every lease is dropped.
+struct EnvLease(Arc<EnvJobs>);
+
+impl EnvLease {
+    fn take(env: &Env) -> Result<Self> {
+        let key = env.raw() as usize;
+        let jobs = {
+            let mut envs = environments();
+            match envs.get(&key) {
+                Some(jobs) => Arc::clone(jobs),
+                None => {
+                    let jobs = Arc::new(EnvJobs::default());
+                    env.add_env_cleanup_hook(Arc::clone(&jobs), move |jobs| {
+                        jobs.wait_idle();
+                        environments().remove(&key);
+                    })?;
+                    envs.insert(key, Arc::clone(&jobs));
+                    jobs
+                }
+            }
+        };
+        *jobs.count() += 1;
+        Ok(Self(jobs))
+    }
+}
+
+impl Drop for EnvLease {
+    fn drop(&mut self) {
+        let mut running = self.0.count();
+        *running -= 1;
+        if *running == 0 {
+            self.0.idle.notify_all();
+        }
+    }
 }
 
 /// Most async jobs in the pools at once: the number of cores, at least 1.
