@@ -20,7 +20,8 @@ kernel_pair! {
     args = (message: String, threads: u32),
     threads = threads,
     returns = f64,
-    compute = move || panicking_kernel(message),
+    state = message,
+    compute = |message: &mut String| panicking_kernel(message.clone()),
     finish = Ok,
 }
 
@@ -50,6 +51,7 @@ kernel_pair! {
     args = (message: String, items: u32, threads: u32),
     threads = threads,
     returns = f64,
-    compute = move || panicking_parallel_kernel(message, items),
+    state = (message, items),
+    compute = |(message, items): &mut (String, u32)| panicking_parallel_kernel(message.clone(), *items),
     finish = Ok,
 }

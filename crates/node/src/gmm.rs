@@ -178,10 +178,8 @@ kernel_pair! {
     args = (intensities: FloatArray, borrow: bool, mixture: GmmMixtureArgs, out: GmmExpsumBuffers, threads: u32),
     threads = threads,
     returns = (),
-    compute = {
-        let (x, mix, mut out) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?, out);
-        move || expsum_compute(&x, &mix, &mut out)
-    },
+    state = (FloatInput::new(intensities, borrow)?, mixture.mixture()?, out),
+    compute = |(x, mix, out): &mut (FloatInput, Mixture, GmmExpsumBuffers)| expsum_compute(x, mix, out),
     finish = Ok,
 }
 
@@ -199,10 +197,8 @@ kernel_pair! {
     args = (intensities: FloatArray, borrow: bool, mixture: GmmMixtureArgs, threads: u32),
     threads = threads,
     returns = f64,
-    compute = {
-        let (x, mix) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?);
-        move || log_likelihood_compute(&x, &mix)
-    },
+    state = (FloatInput::new(intensities, borrow)?, mixture.mixture()?),
+    compute = |(x, mix): &mut (FloatInput, Mixture)| log_likelihood_compute(x, mix),
     finish = Ok,
 }
 
@@ -220,10 +216,8 @@ kernel_pair! {
     args = (intensities: FloatArray, borrow: bool, mixture: GmmMixtureArgs, out: Float64Array, threads: u32),
     threads = threads,
     returns = (),
-    compute = {
-        let (x, mix, mut out) = (FloatInput::new(intensities, borrow)?, mixture.mixture()?, out);
-        move || responsibilities_compute(&x, &mix, &mut out)
-    },
+    state = (FloatInput::new(intensities, borrow)?, mixture.mixture()?, out),
+    compute = |(x, mix, out): &mut (FloatInput, Mixture, Float64Array)| responsibilities_compute(x, mix, out),
     finish = Ok,
 }
 
@@ -315,10 +309,8 @@ kernel_pair! {
     args = (data: SampleArray, borrow: bool, mixture: GmmMixtureArgs, out: Uint8Array, threads: u32),
     threads = threads,
     returns = (),
-    compute = {
-        let (data, mix, mut out) = (SampleInput::new(data, borrow)?, mixture.mixture()?, out);
-        move || labels_compute(&data, &mix, &mut out)
-    },
+    state = (SampleInput::new(data, borrow)?, mixture.mixture()?, out),
+    compute = |(data, mix, out): &mut (SampleInput, Mixture, Uint8Array)| labels_compute(data, mix, out),
     finish = Ok,
 }
 
@@ -334,9 +326,7 @@ kernel_pair! {
     args = (data: SampleArray, borrow: bool, mixture: GmmMixtureArgs, out: Float64Array, threads: u32),
     threads = threads,
     returns = (),
-    compute = {
-        let (data, mix, mut out) = (SampleInput::new(data, borrow)?, mixture.mixture()?, out);
-        move || proba_compute(&data, &mix, &mut out)
-    },
+    state = (SampleInput::new(data, borrow)?, mixture.mixture()?, out),
+    compute = |(data, mix, out): &mut (SampleInput, Mixture, Float64Array)| proba_compute(data, mix, out),
     finish = Ok,
 }

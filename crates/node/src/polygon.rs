@@ -14,7 +14,6 @@
 //! thread: the kernel is sequential for them anyway, and a hop to the pool
 //! would cost more than the work. Larger ones run on the shared pool.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use fastkernels_polygon::{
@@ -29,8 +28,8 @@ use napi_derive::napi;
 
 use crate::buffers::{out_f64, out_i32, F64Input, FloatArray, FloatInput, U32Input};
 use crate::cancel::{CancelToken, StopFlag};
-use crate::errors::{kernel_error, panic_error};
-use crate::run::{run_async, run_sync};
+use crate::errors::kernel_error;
+use crate::run::{guarded, run_async, run_sync};
 
 #[napi(object)]
 pub struct PolygonCsrResult<'env> {
@@ -69,8 +68,7 @@ fn run_sized<T: Send>(
         return run_sync(name, threads, compute);
     }
     crate::pool::pool(threads)?;
-    catch_unwind(AssertUnwindSafe(compute))
-        .unwrap_or_else(|payload| Err(panic_error(name, payload)))
+    guarded(name, compute)
 }
 
 /// Whether two borrowed buffers share bytes (JS may pass views of one buffer).

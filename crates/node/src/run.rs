@@ -56,7 +56,7 @@ use napi::{Env, Result};
 use crate::errors::panic_error;
 use crate::pool::{check_threads, cores, pool};
 
-fn guarded<T>(kernel: &str, compute: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn guarded<T>(kernel: &str, compute: impl FnOnce() -> Result<T>) -> Result<T> {
     catch_unwind(AssertUnwindSafe(compute))
         .unwrap_or_else(|payload| Err(panic_error(kernel, payload)))
 }
@@ -267,7 +267,7 @@ fn launch(job: Job, slot: Slot) -> Option<Slot> {
 }
 
 /// Declares the sync and the async export of one kernel from one compute
-/// closure, so the pair shares its code and its panic guard.
+/// function, so the pair shares its code and its panic guard.
 ///
 /// ```ignore
 /// kernel_pair! {
@@ -275,20 +275,25 @@ fn launch(job: Job, slot: Slot) -> Option<Slot> {
 ///     kernel = "fooKernel",                   // name in error messages
 ///     sync = foo_sync as "fooSync",           // Rust fn name as JS name
 ///     async = foo_async as "fooAsync" -> "Promise<number>",
-///     args = (values: Vec<f64>, scale: f64, threads: u32),
+///     args = (values: Float64Array, scale: f64, threads: u32),
 ///     threads = threads,                      // which argument is the thread count
 ///     returns = f64,                          // what the sync export returns (J)
-///     compute = move || foo(&values, scale),  // FnOnce() -> Result<T> + Send + 'static
+///     state = (values, scale),                // built on the JS thread; may use `?`
+///     compute = |(values, scale)| foo(values, *scale), // on a pool thread, given `&mut state`
 ///     finish = Ok,                            // FnOnce(T) -> Result<J>, on the JS thread
 /// }
 /// ```
 ///
-/// `compute` is an expression evaluated on the JS thread that yields the
-/// closure; it may use `?` and copy borrowed JS memory before the `move`
-/// closure (both exports then copy, which keeps them identical). The async
-/// export takes an `&Env` first, which napi passes implicitly. `doc` is a
-/// string rather than a `///` comment: napi-derive would copy a doc comment
-/// captured by `macro_rules!` into index.d.ts as a raw-string token (`r" …`).
+/// `state` is evaluated on the JS thread. The sync export lends it to
+/// `compute` and drops it on the JS thread when the call returns: state that
+/// holds JS values (typed arrays) must not be dropped on a pool thread,
+/// since napi then defers releasing them to a later turn of the event loop,
+/// which a synchronous loop never reaches (its outputs would pile up). The
+/// async export moves the state into the job (the event loop turns before
+/// its result is seen). The async export takes an `&Env` first, which napi
+/// passes implicitly. `doc` is a string rather than a `///` comment:
+/// napi-derive would copy a doc comment captured by `macro_rules!` into
+/// index.d.ts as a raw-string token (`r" …`).
 macro_rules! kernel_pair {
     (
         doc = $doc:literal,
@@ -298,14 +303,19 @@ macro_rules! kernel_pair {
         args = ($($arg:ident: $arg_ty:ty),* $(,)?),
         threads = $threads:ident,
         returns = $returns:ty,
+        state = $state:expr,
         compute = $compute:expr,
         finish = $finish:expr $(,)?
     ) => {
         #[doc = $doc]
         #[napi_derive::napi(js_name = $sync_js)]
         pub fn $sync_fn($($arg: $arg_ty),*) -> napi::Result<$returns> {
-            let compute = $compute;
-            $crate::run::run_sync($kernel, $threads, compute).and_then($finish)
+            #[allow(unused_mut)]
+            let mut state = $state;
+            let state_ref = &mut state;
+            let result = $crate::run::run_sync($kernel, $threads, move || ($compute)(state_ref));
+            drop(state);
+            result.and_then($finish)
         }
 
         #[doc = $doc]
@@ -314,8 +324,9 @@ macro_rules! kernel_pair {
             env: &'env napi::Env,
             $($arg: $arg_ty),*
         ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
-            let compute = $compute;
-            $crate::run::run_async(env, $kernel, $threads, compute, $finish)
+            #[allow(unused_mut)]
+            let mut state = $state;
+            $crate::run::run_async(env, $kernel, $threads, move || ($compute)(&mut state), $finish)
         }
     };
 }
