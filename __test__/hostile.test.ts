@@ -157,6 +157,9 @@ function set(sig: Signature, param: string, label: string, value: unknown, only?
 
 const f64 = (...v: number[]) => Float64Array.from(v);
 
+/** What float data arguments accept: float64, or float32 widened by the backend. */
+const FLOAT_DATA = ["Float64Array", "Float32Array"];
+
 /** What GMM data arguments accept: float values (float32 widened) and 8-bit pixels. */
 const GMM_DATA = ["Float64Array", "Float32Array", "Uint8Array", "Uint8ClampedArray"];
 
@@ -389,7 +392,7 @@ const cieSig = signature({
   sync: callFn(fk.cie94Difference),
   async: callAsyncFn(fk.cie94DifferenceAsync),
 });
-float64Family(cieSig, "rgbA", { accepts: ["Float64Array", "Uint8Array"] });
+float64Family(cieSig, "rgbA", { accepts: ["Float64Array", "Float32Array", "Uint8Array"] });
 for (const position of POSITIONS) {
   mutate(cieSig, "rgbA", `has -0.1 at the ${position} element`, at(position, -0.1));
   mutate(cieSig, "rgbA", `has 1.5 at the ${position} element`, at(position, 1.5));
@@ -566,7 +569,7 @@ function pointFamily(sig: Signature, param: string): void {
 
 /** Points (bulk queries) mutations. */
 function pointsFamily(sig: Signature, param: string): void {
-  float64Family(sig, param);
+  float64Family(sig, param, { accepts: FLOAT_DATA });
   set(sig, param, "has odd length", f64(1, 2, 3));
   set(sig, param, "is an array of numbers (not pairs)", [0, 0, 1, 1]);
   set(sig, param, "is an array of pairs with NaN in the middle pair", [[0, 0], [NaN, 1], [2, 2]]);
@@ -731,7 +734,7 @@ const dmSig = signature({
   optionsAt: 2,
   sync: callFn(fk.computeDistanceMatrix),
 });
-float64Family(dmSig, "points");
+float64Family(dmSig, "points", { accepts: FLOAT_DATA });
 set(dmSig, "points", "is empty", f64());
 set(dmSig, "points", "has length 7 (not a multiple of dims = 2)", mdsPoints.slice(0, 7));
 integerFamily(dmSig, "dims", [0, -2, 3, Infinity]);
@@ -744,7 +747,7 @@ const updSig = signature({
   optionsAt: 4,
   sync: callFn(fk.updateDistanceMatrix),
 });
-float64Family(updSig, "points");
+float64Family(updSig, "points", { accepts: FLOAT_DATA });
 integerFamily(updSig, "dims", [0, 3]);
 for (const [label, value] of [["a string", "d"], ["null", null], ["a plain Array", new Array(16).fill(0)], ["a Float32Array", new Float32Array(16)]] as const) {
   set(updSig, "distances", `is ${label}`, value);
@@ -761,7 +764,7 @@ const dfpSig = signature({
   optionsAt: 3,
   sync: callFn(fk.distFromPoint),
 });
-float64Family(dfpSig, "points");
+float64Family(dfpSig, "points", { accepts: FLOAT_DATA });
 float64Family(dfpSig, "y");
 set(dfpSig, "y", "has length 3 (dims = 2)", f64(0, 0, 0));
 set(dfpSig, "y", "is empty", f64());
@@ -796,7 +799,7 @@ optionsFamily(mseSig);
 
 /** Dissimilarity-matrix mutations (n = 4). */
 function dissimilarityFamily(sig: Signature, param: string): void {
-  float64Family(sig, param);
+  float64Family(sig, param, { accepts: FLOAT_DATA });
   const entry = (i: number, j: number, v: number) => (d: unknown) => {
     const c = (d as Float64Array).slice();
     c[i * 4 + j] = v;
@@ -866,7 +869,7 @@ const mdsSig = signature({
   sync: callFn(fk.mds),
   async: callAsyncFn(fk.mdsAsync),
 });
-float64Family(mdsSig, "points");
+float64Family(mdsSig, "points", { accepts: FLOAT_DATA });
 set(mdsSig, "points", "is one point (n = 1)", f64(1, 1));
 set(mdsSig, "points", "is empty", f64());
 set(mdsSig, "points", "has length 7", mdsPoints.slice(0, 7));
