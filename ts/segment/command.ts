@@ -96,9 +96,12 @@ export function planOutputs(inputs: string[], opts: CliOptions): Pick<SegmentOpt
     figures: opts.figures,
   };
   if (opts.visualization === 1 && flags.figures === undefined) flags.figures = true;
-  if (Object.values(flags).every((v) => v === undefined)) {
+  if (opts.outDir !== undefined) {
+    // One full set per image: the segmentation and the JSON always.
+    flags.output ??= true;
+    flags.json ??= true;
+  } else if (Object.values(flags).every((v) => v === undefined)) {
     flags.output = true;
-    if (opts.outDir !== undefined) flags.json = true;
   }
   for (const [flag, value] of Object.entries(flags)) {
     if (several && typeof value === "string") {
@@ -310,7 +313,8 @@ export function addSegmentCommand(program: Command): Command {
     .option("--debug", "print stack traces with errors")
     .addHelpText(
       "after",
-      "\nWithout any output flag the segmentation is written to <name>.segmentation.png (plus <name>.json with --out-dir).\n" +
+      "\nWithout an output flag the segmentation is written to <name>.segmentation.png; with --out-dir every image\n" +
+        "writes <name>.segmentation.png and <name>.json there, plus the files of the flags given.\n" +
         "Exit codes: 0 success, 1 failure (unreadable image, fit error), 2 usage error.\n" +
         "Example (the original's command line): fastkernels segment --first-image a.png --components 3 --iterations 8",
     )
