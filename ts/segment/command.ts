@@ -186,6 +186,7 @@ class IterationPrinter {
     if (this.multibar && this.bar) {
       this.multibar.log(`${line}\n`);
       this.bar.update(event.done);
+      if (event.done >= event.total) this.finish();
     } else {
       this.log(line);
     }

@@ -9,34 +9,39 @@
 /** Half-width of the 5 × 5 window. */
 export const POSTPROCESS_RADIUS = 2;
 
-type Pick2 = (a: number, b: number) => number;
-const min: Pick2 = (a, b) => (b < a ? b : a);
-const max: Pick2 = (a, b) => (b > a ? b : a);
-
 /**
- * Minimum or maximum over the clipped (2r+1) × (2r+1) window; the square is
- * separable, so rows first, then columns (a clipped square is the product of
- * two clipped intervals).
+ * Minimum (`max = false`) or maximum over the clipped (2r+1) × (2r+1) window;
+ * the square is separable, so rows first, then columns (a clipped square is
+ * the product of two clipped intervals). The comparison is written out in
+ * both branches so each loop stays monomorphic.
  */
-function filter(src: Float64Array, width: number, height: number, pick: Pick2, r: number): Float64Array {
+function filter(src: Float64Array, width: number, height: number, max: boolean, r: number): Float64Array {
   const rows = new Float64Array(src.length);
   for (let y = 0; y < height; y++) {
     const base = y * width;
     for (let x = 0; x < width; x++) {
-      const from = Math.max(0, x - r);
-      const to = Math.min(width - 1, x + r);
-      let v = src[base + from];
-      for (let t = from + 1; t <= to; t++) v = pick(v, src[base + t]);
+      const from = base + Math.max(0, x - r);
+      const to = base + Math.min(width - 1, x + r);
+      let v = src[from];
+      if (max) {
+        for (let t = from + 1; t <= to; t++) if (src[t] > v) v = src[t];
+      } else {
+        for (let t = from + 1; t <= to; t++) if (src[t] < v) v = src[t];
+      }
       rows[base + x] = v;
     }
   }
   const out = new Float64Array(src.length);
   for (let y = 0; y < height; y++) {
-    const from = Math.max(0, y - r);
-    const to = Math.min(height - 1, y + r);
+    const from = Math.max(0, y - r) * width;
+    const to = Math.min(height - 1, y + r) * width;
     for (let x = 0; x < width; x++) {
-      let v = rows[from * width + x];
-      for (let t = from + 1; t <= to; t++) v = pick(v, rows[t * width + x]);
+      let v = rows[from + x];
+      if (max) {
+        for (let t = from + width + x; t <= to + x; t += width) if (rows[t] > v) v = rows[t];
+      } else {
+        for (let t = from + width + x; t <= to + x; t += width) if (rows[t] < v) v = rows[t];
+      }
       out[y * width + x] = v;
     }
   }
@@ -45,12 +50,12 @@ function filter(src: Float64Array, width: number, height: number, pick: Pick2, r
 
 /** Grey-level erosion (minimum over the clipped 5 × 5 window). */
 export function erode(values: Float64Array, width: number, height: number): Float64Array {
-  return filter(values, width, height, min, POSTPROCESS_RADIUS);
+  return filter(values, width, height, false, POSTPROCESS_RADIUS);
 }
 
 /** Grey-level dilation (maximum over the clipped 5 × 5 window). */
 export function dilate(values: Float64Array, width: number, height: number): Float64Array {
-  return filter(values, width, height, max, POSTPROCESS_RADIUS);
+  return filter(values, width, height, true, POSTPROCESS_RADIUS);
 }
 
 /**
