@@ -19,7 +19,7 @@
 //
 // It reuses the addon and dist/ that `npm ci` / `npm test` already built
 // (rebuilding dist/ only when a ts/ source is newer). The one runtime
-// dependency (commander) is packed from node_modules, so the installs need
+// dependencies (commander, sharp, cli-progress and what they need) are packed from node_modules, so the installs need
 // neither the network nor the npm cache. Prints a JSON summary on its last
 // line; exits non-zero with the reasons on any failure.
 "use strict";
@@ -171,6 +171,13 @@ function pack(what, dir, destination) {
   };
 }
 
+/** Folders of every installed production dependency, direct or transitive (`npm ls --omit=dev`). */
+function productionClosure() {
+  const out = npm("npm ls --omit=dev", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: root, env: cleanEnv() });
+  const dirs = out.stdout.split("\n").map((line) => line.trim()).filter(Boolean);
+  return [...new Set(dirs.filter((dir) => path.resolve(dir) !== path.resolve(root)))];
+}
+
 // ---- fresh projects ---------------------------------------------------------
 
 function installOffline(projectDir, tarballs, cacheDir) {
@@ -295,10 +302,10 @@ function main() {
     checkRootContents(rootPack.files);
     const platformPack = pack(`npm/${suffix}`, path.join(stage, "npm", suffix), tarballs);
     checkPlatformContents(platformPack.files, nodeFile);
-    // The runtime dependency, packed from node_modules so no registry is needed.
-    const dependencyPacks = Object.keys(pkg.dependencies || {}).map((name) =>
-      pack(name, path.join(root, "node_modules", name), tarballs).tarball,
-    );
+    // The runtime dependencies and everything they need (as installed here,
+    // optional platform packages included), packed from node_modules so no
+    // registry is needed.
+    const dependencyPacks = productionClosure().map((dir) => pack(path.relative(root, dir), dir, tarballs).tarball);
     const cache = path.join(tmp, "empty-npm-cache");
 
     // 3. root + platform package: native.

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `fastkernels` command line: `demo` (what `npm run demo` runs) and
- * `info` (which backend is active and why).
+ * The `fastkernels` command line: `segment` (the original program's job),
+ * `demo` (what `npm run demo` runs) and `info` (which backend is active and why).
  */
-import { Command, InvalidArgumentError } from "commander";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 
 import { backend, nativeUnavailableReason } from "./native";
 import { getDefaultThreads, MAX_THREADS } from "./threads";
 import { runDemo } from "./demo/run";
+import { addSegmentCommand, reportError, UsageError } from "./segment/command";
+
+const { version } = JSON.parse(readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string };
 
 function integer(min: number, max: number): (text: string) => number {
   return (text) => {
@@ -22,7 +28,10 @@ function integer(min: number, max: number): (text: string) => number {
 const program = new Command()
   .name("fastkernels")
   .description("Fast numeric kernels for TypeScript: parallel Rust with a TypeScript reference.")
+  .version(version, "-V, --version", "print the fastkernels version")
   .showHelpAfterError();
+
+addSegmentCommand(program);
 
 program
   .command("demo")
@@ -52,6 +61,18 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`fastkernels: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // Thrown by `segment` (exitOverride) after commander printed its message:
+    // help and version exit 0, every command-line problem 2.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof UsageError) {
+    reportError(error);
+    process.exitCode = 2;
+  } else if (process.argv[2] === "segment") {
+    reportError(error);
+    process.exitCode = 1;
+  } else {
+    console.error(`fastkernels: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 });

@@ -10,3 +10,4 @@ export * from "./polygon";
 export * from "./mds";
 export * from "./color";
 export * from "./estimator";
+export * from "./segment";

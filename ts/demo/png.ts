@@ -1,8 +1,7 @@
 /**
- * Optional PNG output of the demo through sharp. sharp is a devDependency
- * (prebuilt libvips from npm), so it is present in a clone after
- * `npm install` but not for users of the published package; the demo then
- * skips the images and says why instead of failing.
+ * Optional PNG output of the demo through sharp (a dependency, loaded
+ * lazily). Should it fail to load (no prebuilt libvips for the platform), the
+ * demo skips the images and says why instead of failing.
  */
 
 /** Writes an 8-bit grayscale PNG; resolves to null, or to why it could not. */

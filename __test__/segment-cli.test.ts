@@ -1,0 +1,242 @@
+/**
+ * `fastkernels segment` end to end: the built CLI (dist/cli.js) spawned in a
+ * temp folder on images generated here with sharp.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import sharp from "sharp";
+
+import { fitGmm } from "../ts/gmm";
+import { readImagePlane } from "../ts/segment";
+import { planOutputs } from "../ts/segment/command";
+import type { SegmentSummary } from "../ts/segment";
+
+const root = path.join(__dirname, "..");
+const cli = path.join(root, "dist", "cli.js");
+const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+
+function segment(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, FASTKERNELS_SILENT: "1" } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A 96 x 64 colour image: three levels in the blue plane; b.png: the same with the bar removed. */
+async function makeImages(): Promise<void> {
+  const width = 96;
+  const height = 64;
+  const a = Buffer.alloc(width * height * 3);
+  const b = Buffer.alloc(width * height * 3);
+  let s = 7;
+  const random = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 3 * (y * width + x);
+      const disc = (x - 40) ** 2 + (y - 32) ** 2 < 400;
+      const bar = x > 72;
+      const blue = (disc ? 140 : bar ? 215 : 40) + Math.floor(random() * 30);
+      a.set([90 + (x >> 2), 150, blue], i);
+      b.set([90 + (x >> 2), 150, bar ? 40 + Math.floor(random() * 30) : Math.min(255, blue + Math.floor(random() * 3))], i);
+    }
+  }
+  await sharp(a, { raw: { width, height, channels: 3 } }).png().toFile(path.join(dir, "a.png"));
+  await sharp(b, { raw: { width, height, channels: 3 } }).png().toFile(path.join(dir, "b.png"));
+  await sharp(Buffer.from([10, 200, 30, 40, 50, 60]), { raw: { width: 2, height: 1, channels: 3 } }).png().toFile(path.join(dir, "tiny.png"));
+}
+
+async function grayPixels(file: string): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height };
+}
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trimEnd().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/^\s+at /m);
+  return lines[0];
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "fastkernels-segment-cli-"));
+  await makeImages();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("fastkernels segment", () => {
+  test("fit, outputs and per-iteration lines; the fitted means are fitGmm's to the last bit", async () => {
+    const run = await segment(["segment", "a.png", "--components", "3", "--iterations", "8", "--threads", "2", "--output", "seg.png", "--json", "fit.json"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/^ {2}iteration +\d+\/8 +log-likelihood /gm)).toHaveLength(8);
+    for (const phase of ["decode", "prepare", "em", "labels", "postprocess", "encode", "total"]) {
+      expect(run.stdout).toMatch(new RegExp(`^ {2}${phase} +[\\d.]+$`, "m"));
+    }
+    const summary = JSON.parse(readFileSync(path.join(dir, "fit.json"), "utf8")) as SegmentSummary;
+    const plane = await readImagePlane(path.join(dir, "a.png"));
+    const fit = fitGmm(plane.data, { components: 3, iterations: 8, threads: 2 });
+    expect(summary.model.means).toEqual(Array.from(fit.means));
+    expect(summary.model.stdevs).toEqual(Array.from(fit.stdevs));
+    expect(summary.logLikelihoods).toEqual(Array.from(fit.logLikelihoods));
+    expect(summary).toMatchObject({ input: "a.png", width: 96, height: 64, channel: "blue", components: 3, iterations: 8, converged: false });
+    expect(summary.outputs).toEqual({ output: "seg.png", json: "fit.json" });
+    const seg = await grayPixels(path.join(dir, "seg.png"));
+    expect([seg.width, seg.height]).toEqual([96, 64]);
+    const levels = new Set(Array.from(fit.means, (m) => Math.round(255 * m)));
+    expect(seg.data.every((v) => levels.has(v))).toBe(true);
+  });
+
+  test("--no-postprocess --labels: every pixel is round(255 x mean) of its label", async () => {
+    const run = await segment(["segment", "a.png", "--iterations", "8", "--no-postprocess", "--output", "raw.png", "--labels", "labels.png", "--json", "raw.json", "--quiet"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("");
+    const summary = JSON.parse(readFileSync(path.join(dir, "raw.json"), "utf8")) as SegmentSummary;
+    expect(summary.timings.postprocess).toBe(0);
+    const [raw, labels] = await Promise.all([grayPixels(path.join(dir, "raw.png")), grayPixels(path.join(dir, "labels.png"))]);
+    expect(raw.data.every((v, i) => v === Math.round(255 * summary.model.means[labels.data[i]]))).toBe(true);
+    expect(new Set(labels.data)).toEqual(new Set([0, 1, 2]));
+  });
+
+  test("the original's command line runs unchanged", async () => {
+    const run = await segment(["segment", "--first-image", "a.png", "--components", "3", "--iterations", "8"]);
+    expect(run.code).toBe(0);
+    expect(existsSync(path.join(dir, "a.segmentation.png"))).toBe(true);
+    const eq = await segment(["segment", "--first-image=a.png", "--components=3", "--iterations=8", "--precompiled-num-threads=0", "--json=ref.json", "--quiet"]);
+    expect(eq.code).toBe(0);
+  });
+
+  test("two-image form with the subtraction threshold", async () => {
+    const run = await segment([
+      "segment", "--first-image", "a.png", "--second-image", "b.png", "--components", "2", "--iterations", "5",
+      "--subtraction-threshold", "2.3", "--json", "pair.json",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(readFileSync(path.join(dir, "pair.json"), "utf8")) as SegmentSummary;
+    expect(summary).toMatchObject({ input: "a.png", secondInput: "b.png", channel: "cie94", components: 2, iterations: 5 });
+  });
+
+  test("a subtraction threshold the original would ignore is ignored with a warning", async () => {
+    const run = await segment(["segment", "a.png", "--components", "3", "--iterations", "2", "--subtraction-threshold", "2.3", "--quiet"]);
+    expect(run.code).toBe(0);
+    expect(oneLine(run.stderr)).toContain("--subtraction-threshold ignored");
+  });
+
+  test("failures exit 1 with one line, no stack unless --debug", async () => {
+    const missing = await segment(["segment", "nope.png"]);
+    expect(missing.code).toBe(1);
+    expect(oneLine(missing.stderr)).toBe("fastkernels segment: First image not found: nope.png");
+    const second = await segment(["segment", "--first-image", "a.png", "--second-image", "nope.png"]);
+    expect(second.code).toBe(1);
+    expect(oneLine(second.stderr)).toContain("Second image not found: nope.png");
+    const notImage = await segment(["segment", "fit.json"]);
+    expect(notImage.code).toBe(1);
+    expect(oneLine(notImage.stderr)).toMatch(/^fastkernels segment: cannot read image fit\.json: /);
+    const tiny = await segment(["segment", "tiny.png", "--components", "3"]);
+    expect(tiny.code).toBe(1);
+    expect(oneLine(tiny.stderr)).toContain("tiny.png has 2 pixel(s) (2 x 1); 3 components need at least 3");
+    const debug = await segment(["segment", "nope.png", "--debug"]);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/^\s+at /m);
+  });
+
+  test("usage errors exit 2 with one line", async () => {
+    const k1 = await segment(["segment", "a.png", "--components", "1"]);
+    expect(k1.code).toBe(2);
+    expect(oneLine(k1.stderr)).toContain("Number of components must be 2 or greater");
+    for (const args of [
+      ["--components", "x"],
+      ["--iterations", "0"],
+      ["--channel", "purple"],
+      ["--visualization", "2"],
+      ["--tol", "-1"],
+      ["--bogus"],
+      ["--threads", "1", "--precompiled-num-threads", "2"],
+    ]) {
+      const run = await segment(["segment", "a.png", ...args]);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      oneLine(run.stderr);
+    }
+    const none = await segment(["segment"]);
+    expect(none.code).toBe(2);
+    expect(oneLine(none.stderr)).toContain("no image given");
+    const both = await segment(["segment", "a.png", "b.png", "--output", "x.png"]);
+    expect(both.code).toBe(2);
+    expect(oneLine(both.stderr)).toContain("with several images --output takes no file name");
+  });
+
+  test("--version and --help", async () => {
+    const run = await segment(["--version"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(version);
+    const help = await segment(["segment", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--subtraction-threshold <t>");
+    expect(help.stdout).toContain("OpenCV's BGR");
+  });
+
+  test("--quiet prints nothing; several inputs with --out-dir write one set each", async () => {
+    const run = await segment(["segment", "a.png", "b.png", "--iterations", "3", "--out-dir", "out", "--labels", "--quiet"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("");
+    for (const stem of ["a", "b"]) {
+      for (const suffix of ["segmentation.png", "labels.png", "json"]) {
+        expect(existsSync(path.join(dir, "out", `${stem}.${suffix}`))).toBe(true);
+      }
+      const summary = JSON.parse(readFileSync(path.join(dir, "out", `${stem}.json`), "utf8")) as SegmentSummary;
+      expect(summary.input).toBe(`${stem}.png`);
+      expect(summary.iterations).toBe(3);
+    }
+    const verbose = await segment(["segment", "a.png", "b.png", "--iterations", "3", "--out-dir", "out2"]);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stdout).toContain("[1/2] a.png");
+    expect(verbose.stdout).toContain("[2/2] b.png");
+    // One failure among several: the others still run, exit 1.
+    const mixed = await segment(["segment", "nope.png", "b.png", "--iterations", "2", "--out-dir", "out3", "--quiet"]);
+    expect(mixed.code).toBe(1);
+    expect(existsSync(path.join(dir, "out3", "b.segmentation.png"))).toBe(true);
+  });
+});
+
+describe("output planning (flag parsing, including --report and --figures)", () => {
+  const base = { components: 3, iterations: 8, visualization: 0, postprocess: true };
+  test("one input: given names as is, bare flags <name>.<kind>, figures in <out>/figures", () => {
+    expect(planOutputs(["img/x.png"], { ...base })).toEqual([{ output: "x.segmentation.png" }]);
+    expect(planOutputs(["x.png"], { ...base, output: "s.png", report: true, json: true })).toEqual([
+      { output: "s.png", report: "x.report.html", json: "x.json" },
+    ]);
+    expect(planOutputs(["x.png"], { ...base, visualization: 1 })).toEqual([{ figures: "figures" }]);
+    expect(planOutputs(["x.png"], { ...base, visualization: 1, figures: "figs" })).toEqual([{ figures: "figs" }]);
+    expect(planOutputs(["x.png"], { ...base, outDir: "o", report: "r.html" })).toEqual([
+      { output: path.join("o", "x.segmentation.png"), json: path.join("o", "x.json"), report: path.resolve("o", "r.html") },
+    ]);
+    expect(planOutputs(["x.png"], { ...base, outDir: "o" })).toEqual([{ output: path.join("o", "x.segmentation.png"), json: path.join("o", "x.json") }]);
+  });
+
+  test("several inputs: one set each, no file names, no name clashes", () => {
+    expect(planOutputs(["a.png", "d/b.jpg"], { ...base, outDir: "o", report: true, visualization: 1 })).toEqual(
+      ["a", "b"].map((stem) => ({
+        output: path.join("o", `${stem}.segmentation.png`),
+        json: path.join("o", `${stem}.json`),
+        report: path.join("o", `${stem}.report.html`),
+        figures: path.join("o", "figures", stem),
+      })),
+    );
+    expect(() => planOutputs(["a.png", "b.png"], { ...base, report: "r.html" })).toThrow("takes no file name");
+    expect(() => planOutputs(["a.png", "d/a.jpg"], { ...base })).toThrow("share the name");
+  });
+});

@@ -1,0 +1,83 @@
+/** Public types of `segmentImage` and its helpers (the `fastkernels segment` command). */
+import type { ProgressEvent } from "../threads";
+
+/**
+ * Which plane of a colour image is segmented. `"blue"` is the default because
+ * the original reads files with OpenCV (B, G, R order) and takes plane 0.
+ * `"luma"` is sharp's greyscale conversion (libvips: Y = 0.2126 R + 0.7152 G +
+ * 0.0722 B on linear light, re-encoded with the sRGB curve).
+ */
+export type ImageChannel = "blue" | "green" | "red" | "luma";
+
+/** One 8-bit plane of an image, row-major. */
+export interface ImagePlane {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** An 8-bit image as interleaved R, G, B bytes, row-major. */
+export interface RgbImageData {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Options of `segmentImage`; they mirror the flags of `fastkernels segment`. */
+export interface SegmentOptions {
+  /** Mixture components K (integer >= 2, as the original). Required. */
+  components: number;
+  /** EM iterations (integer >= 1). Required. */
+  iterations: number;
+  /** Early stop, as `fitGmm`'s `tol`. Default: none, every iteration runs. */
+  tol?: number;
+  /** 0 = TypeScript reference, n = native threads; default every core. */
+  threads?: number;
+  /** Plane of a one-image run. Default `"blue"` (the original's OpenCV plane 0). */
+  channel?: ImageChannel;
+  /** Two-image mode: the CIE94 difference of `path` and this image is segmented. */
+  secondImage?: string;
+  /** Two-image mode with K = 2 only: raw ΔE94 threshold of the thresholded-subtraction start. */
+  subtractionThreshold?: number;
+  /** Segmentation PNG: every pixel round(255 × mean of its component), post-processed. */
+  output?: string;
+  /** Label PNG: every pixel its component index (0 .. K-1), not post-processed. */
+  labels?: string;
+  /** JSON file with the `SegmentSummary`. */
+  json?: string;
+  /** HTML report (through `./report`). */
+  report?: string;
+  /** Folder for the figures (through `./report`). */
+  figures?: string;
+  /** The original's opening + closing of the segmentation image. Default true. */
+  postprocess?: boolean;
+  /** After every EM iteration: `{ done, total, logLikelihood }`. */
+  onIteration?: (event: ProgressEvent) => void;
+  /** Aborts the fit between iterations. */
+  signal?: AbortSignal;
+}
+
+/** What `segmentImage` did: inputs, the fitted model, timings (ms) and the files written. */
+export interface SegmentSummary {
+  input: string;
+  secondInput?: string;
+  width: number;
+  height: number;
+  /** The plane fitted, or `"cie94"` in two-image mode. */
+  channel: ImageChannel | "cie94";
+  components: number;
+  model: { weights: number[]; means: number[]; variances: number[]; stdevs: number[] };
+  logLikelihoods: number[];
+  iterations: number;
+  converged: boolean;
+  timings: { decode: number; prepare: number; em: number; labels: number; postprocess: number; encode: number };
+  outputs: { output?: string; labels?: string; json?: string; report?: string; figures?: string };
+}
+
+/** One segmented image, as the report module draws it. */
+export interface ReportSection {
+  summary: SegmentSummary;
+  data: Float64Array | Uint8Array /* the fitted samples: 8-bit plane or CIE94 values in [0,1] */;
+  inputPng: Buffer;
+  segmentationPng: Buffer;
+}
