@@ -13,6 +13,8 @@
 "use strict";
 const path = require("node:path");
 const fs = require("node:fs");
+const { Buffer } = require("node:buffer");
+const { setTimeout: sleep } = require("node:timers/promises");
 
 const root = path.join(__dirname, "..", "..");
 const dist = path.join(root, "dist");
@@ -68,7 +70,7 @@ async function lazy(fk, report) {
   report.mixtureCurves({ weights: [1], means: [0.5], variances: [0.01], stdevs: [0.1] });
   report.histogramDensity(Uint8Array.of(1, 2, 3));
   // Let any import() started at load time settle (it would reject: unhandled rejection, exit 1).
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const summary = { input: "x", width: 1, height: 1, channel: "luma", components: 1, model: { weights: [1], means: [0.5], variances: [0.01], stdevs: [0.1] }, logLikelihoods: [], iterations: 0, converged: false, timings: { decode: 0, prepare: 0, em: 0, labels: 0, postprocess: 0, encode: 0 }, outputs: {} };
   let renderError = null;

@@ -4,7 +4,8 @@
  * estimated). vega and vega-lite are ES modules and are loaded only when a
  * chart is rendered, through a real dynamic `import()` (kept as such in the
  * CommonJS build by `module: node16`), so loading fastkernels never loads
- * them.
+ * them. They are optional peer dependencies: without them rendering
+ * rejects with an error that says what to install.
  */
 import type { ReportSection } from "./types";
 import { histogramDensity, mixtureCurves, posteriorCurves } from "./density";
@@ -165,9 +166,20 @@ interface Renderer {
 
 let renderer: Promise<Renderer> | undefined;
 
+/**
+ * vega and vega-lite are optional peer dependencies (devDependencies here):
+ * users of the kernels alone do not install their ~80 packages.
+ */
+export const RENDERER_PACKAGES = "vega@6.4.0 vega-lite@6.4.3";
+
 /** Loads vega and vega-lite once, on first use. */
 function loadRenderer(): Promise<Renderer> {
-  renderer ??= Promise.all([import("vega"), import("vega-lite")]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
+  renderer ??= Promise.all([import("vega"), import("vega-lite")]).then(
+    ([vega, vegaLite]) => ({ vega, vegaLite }),
+    (error: Error) => {
+      throw new Error(`the segmentation report's charts need vega and vega-lite (npm install ${RENDERER_PACKAGES}): ${error.message}`, { cause: error });
+    },
+  );
   // A failed load is not cached, so that a later call reports the cause again.
   renderer.catch(() => (renderer = undefined));
   return renderer;
