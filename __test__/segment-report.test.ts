@@ -238,6 +238,19 @@ describe("report (built dist/, child process)", () => {
     expect(html).toContain("<td>total</td><td>19.8</td>");
   });
 
+  test("two sections: three charts and two images each, a table of contents, the default title", () => {
+    const two = readFileSync(path.join(dir, "report2.html"), "utf8");
+    expect(two.match(/<section class="segment" id="section-\d"/g)).toEqual(['<section class="segment" id="section-1"', '<section class="segment" id="section-2"']);
+    expect(two.match(/<svg\b/g)).toHaveLength(6);
+    expect(two.match(/src="data:image\/png;base64,/g)).toHaveLength(4);
+    expect(two).toContain('<a href="#section-2">b.png</a>');
+    expect(two).toContain("<h2>b.png + a.png</h2>");
+    expect(two).toContain("<title>fastkernels segmentation report</title>");
+    // Float data: the default 64 bins.
+    const specs = [...two.matchAll(/<script type="application\/json" data-chart="histogram">([\s\S]*?)<\/script>/g)].map((m) => JSON.parse(m[1]));
+    expect(specs.map((spec) => spec.layer[0].data.values.length)).toEqual([51, 64]);
+  });
+
   test("file names and the title are escaped", () => {
     expect(html).toContain("<title>Report &lt;test&gt; &amp; co</title>");
     expect(html).toContain("scenes/&lt;odd&gt; &amp; &quot;quoted&quot; &#39;name&#39;.png");

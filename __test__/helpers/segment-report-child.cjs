@@ -3,7 +3,8 @@
 // cannot import(). Usage:
 //   node segment-report-child.cjs OUT_DIR
 //     builds one synthetic section (the demo scene fitted with fitGmm, PNGs
-//     made with sharp), writes OUT_DIR/report.html and OUT_DIR/figures/*,
+//     made with sharp), writes OUT_DIR/report.html OUT_DIR/figures/* and a two-section
+//     OUT_DIR/report2.html,
 //     and prints a JSON line {html, figures, model, vegaRequired}.
 //   node --import BLOCK_VEGA_HOOK segment-report-child.cjs --lazy
 //     with an ES-module resolve hook that refuses "vega" and "vega-lite":
@@ -62,6 +63,9 @@ async function main() {
   const html = await report.renderReportHtml([section], { title: "Report <test> & co" });
   fs.writeFileSync(path.join(out, "report.html"), html);
   const figures = await report.writeFigures(section, path.join(out, "figures"));
+  // Two sections, the second one float (CIE94-like) data with a second input.
+  const cie94 = { ...section, data: Float64Array.from(plane, (v) => v / 255), summary: { ...summary, input: "b.png", secondInput: "a.png", channel: "cie94" } };
+  fs.writeFileSync(path.join(out, "report2.html"), await report.renderReportHtml([section, cie94]));
   process.stdout.write(JSON.stringify({ html: path.join(out, "report.html"), figures, model: summary.model, vegaRequired }) + "\n");
 }
 
