@@ -9,8 +9,8 @@ use napi::bindgen_prelude::{Float64Array, Object};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
-use crate::errors::{js_number, kernel_error};
 use crate::buffers::copy;
+use crate::errors::{js_number, kernel_error};
 use crate::run::{run_async, run_sync};
 
 const KERNEL: &str = "cie94Difference";

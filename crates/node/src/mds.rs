@@ -12,9 +12,9 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Result, Status};
 use napi_derive::napi;
 
+use crate::buffers::copy;
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::{check_finite, kernel_error};
-use crate::buffers::copy;
 use crate::run::{run_async, run_sync};
 
 /// SMACOF parameters, structurally checked by the TS layer (the kernel

@@ -15,9 +15,9 @@ use napi::bindgen_prelude::{Float64Array, Int32Array, Int32ArraySlice, Object, U
 use napi::{Env, Result};
 use napi_derive::napi;
 
+use crate::buffers::copy;
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::{kernel_error, panic_error};
-use crate::buffers::copy;
 use crate::run::{run_async, run_sync};
 
 #[napi(object)]
