@@ -130,6 +130,31 @@ describe("fallback when no binary loads (this checkout, loader pointed at a miss
     expect(out.reason).not.toContain("\n");
   });
 
+  test("on a platform with no prebuilt binary (riscv64, simulated) the warning is one plain line naming it and how to build", () => {
+    // process.arch reads riscv64 before the package loads, so the loader looks
+    // only for linux-riscv64 files and packages, none of which exist.
+    const fake = path.join(os.tmpdir(), `fastkernels-fake-riscv64-${process.pid}.cjs`);
+    fs.writeFileSync(fake, 'Object.defineProperty(process, "arch", { value: "riscv64" });\n');
+    try {
+      const result = node(["--require", fake, "-e", bothFormats]);
+      expect(result.status).toBe(0);
+      const out = JSON.parse(result.stdout);
+      expect(out).toMatchObject({ esm: "js", cjs: "js", same: true });
+      const warnings = result.stderr.split("\n").filter((line) => line.includes("FASTKERNELS_NO_NATIVE"));
+      expect(warnings).toHaveLength(1);
+      const platform = process.platform === "linux" ? /no prebuilt native binary for linux-riscv64-(gnu|musl) \(prebuilt: linux-x64-gnu, / : /no prebuilt native binary for \w+-riscv64 \(prebuilt: /;
+      expect(warnings[0]).toMatch(platform);
+      expect(warnings[0]).toContain(
+        "using the TypeScript reference (same results, slower). To build it: install Rust, run `npm install` in a clone of the fastkernels repository",
+      );
+      expect(warnings[0]).not.toMatch(/npm has a bug|wasi|Cannot find/);
+      // The loader's full error stays available.
+      expect(out.reason).toContain("Cannot find module 'fastkernels-");
+    } finally {
+      fs.rmSync(fake, { force: true });
+    }
+  });
+
   test("FASTKERNELS_SILENT=1 hides the warning, not the fallback", () => {
     const result = node(["-e", bothFormats], { ...missing, FASTKERNELS_SILENT: "1" });
     expect(result.status).toBe(0);

@@ -13,17 +13,15 @@
  * Run after `npm run build:native` (release): `npm run bench:async`. Rows go
  * to benches/results/async.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-
 // ts/ is CommonJS: Node's ESM loader cannot see names re-exported with `export *`, so take them from the default export.
 import fastkernels from "../ts/index.js";
-import { machineDescription, seededRandom } from "./harness.js";
+import { machineDescription, saveRows, seededRandom, size } from "./harness.js";
 
 const { backend, computeDistanceMatrix, generateExample, GmmEstimator, PolygonIndex } = fastkernels;
 if (backend !== "native") throw new Error("the async benchmarks need the native addon: run `npm run build:native` first");
 
-const M = 1_000_000;
+/** One "M" of elements (shrunk to 10,000 under FASTKERNELS_BENCH_QUICK=1). */
+const M = size(1_000_000, 10_000);
 const K = 3;
 const weights = Float64Array.of(0.3, 0.4, 0.3);
 const means = Float64Array.of(0.2, 0.55, 0.85);
@@ -155,7 +153,7 @@ async function main(): Promise<void> {
     gapRows.push(await gaps("predictProbaAsync (Uint8Array)", "12M, K=3", () => fastkernels.predictProbaAsync(bytes, model)));
     gapRows.push(await gaps("fitGmmAsync (Float64Array, borrow)", "12M, K=3, 8 it", () => fastkernels.fitGmmAsync(x, { components: K, iterations: 8, borrow: true })));
     const estimator = new GmmEstimator();
-    estimator.initialize({ image: bytes, width: 4000, height: 3000 }, { components: K, iterations: 4 });
+    estimator.initialize({ image: bytes, width: (4 * M) / 1000, height: 3000 }, { components: K, iterations: 4 });
     gapRows.push(await gaps("GmmEstimator#executeExpectationMaximizationAsync", "12M u8, K=3, 4 it", () => estimator.executeExpectationMaximizationAsync()));
   }
   {
@@ -212,9 +210,15 @@ async function main(): Promise<void> {
   console.log("\n## Synchronous part: call until the promise is returned");
   console.table(syncRows);
 
-  const dir = path.join(import.meta.dirname, "results");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "async.json"), `${JSON.stringify({ machine: machineDescription(), gaps: gapRows, syncPart: syncRows }, null, 2)}\n`);
+  saveRows("async", [
+    ...gapRows.map((g) => ({
+      bench: "async", kind: "event-loop-gaps", case: `${g.operation}, ${g.size}`, label: g.operation, backend: "native", threads: null,
+      total_ms: g.totalMs, ticks: g.ticks, p50_gap_ms: g.p50GapMs, p99_gap_ms: g.p99GapMs, max_gap_ms: g.maxGapMs,
+    })),
+    ...syncRows.map((r) => ({
+      bench: "async", kind: "sync-part", case: `${r.operation}, ${r.size}`, label: r.operation, backend: "native", threads: null, sync_ms: r.syncMs,
+    })),
+  ]);
 }
 
 await main();

@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 
 import fastkernels from "../ts/index.js";
 import type { ExpsumResult, GmmFit } from "../ts/index.js";
-import { runGroup, saveResults, seededRandom } from "./harness.js";
+import { runGroup, saveResults, seededRandom, size } from "./harness.js";
 import type { BenchCase } from "./harness.js";
 
 // ts/ is CommonJS: Node's ESM loader cannot see names re-exported with `export *`, so take them from the default export.
@@ -95,10 +95,13 @@ const ratios: Array<[string, string]> = [
   [`native, ${ALL} threads`, "native, 1 thread"],
 ];
 
-const sizes: Array<[string, number, number]> = [
-  ["1600x900", 1600, 900],
-  ["24 MP (6000x4000)", 6000, 4000],
-];
+const sizes: Array<[string, number, number]> = size(
+  [
+    ["1600x900", 1600, 900],
+    ["24 MP (6000x4000)", 6000, 4000],
+  ],
+  [["320x180", 320, 180]],
+);
 
 for (const [label, width, height] of sizes) {
   const values = scene(width, height, 42);

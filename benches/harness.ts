@@ -1,17 +1,36 @@
 /**
  * Shared benchmark harness on tinybench: every case is checked before it is
  * timed, warmed up, then reported as median and min latency; ratios against a
- * named baseline row are printed with the table. Results also go to
- * `benches/results/<group>.json` for the README.
+ * named baseline row are printed with the table. Under `npm run bench`
+ * (benches/run.ts) each bench's rows go to the runner, which writes the one
+ * `bench-results.json` (format: scripts/bench-format.cjs) that the README's
+ * tables are generated from. `FASTKERNELS_BENCH_QUICK=1` shrinks every size
+ * (a plumbing check, never recorded as results).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, availableParallelism } from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 import { Bench } from "tinybench";
 
 // A default import: tsx compiles ts/ as CommonJS whose named exports ESM cannot see.
 import random from "../ts/random.js";
+
+/** A common-format row (scripts/bench-format.cjs). */
+export type ResultRow = Record<string, unknown> & { bench: string; case: string };
+
+const format = createRequire(import.meta.url)("../scripts/bench-format.cjs") as {
+  groupRows(bench: string, title: string, group: { rows: Row[]; ratios: Record<string, number> }, unit?: string): ResultRow[];
+};
+
+/** `FASTKERNELS_BENCH_QUICK=1`: every bench shrinks its sizes and timing to prove the plumbing. */
+export const QUICK = process.env.FASTKERNELS_BENCH_QUICK === "1";
+
+/** `full` normally, `quick` under FASTKERNELS_BENCH_QUICK=1. */
+export function size<T>(full: T, quick: T): T {
+  return QUICK ? quick : full;
+}
 
 export interface BenchCase {
   /** Row label, e.g. "native, 2 threads". */
@@ -56,7 +75,7 @@ export function machineDescription(): string {
   return `${cpu}, ${availableParallelism()} cores, Node ${process.version}, ${process.platform}-${process.arch}`;
 }
 
-const results: Record<string, { machine: string; rows: Row[]; ratios: Record<string, number> }> = {};
+const results: Record<string, { machine: string; rows: Row[]; ratios: Record<string, number>; unit?: string }> = {};
 
 export async function runGroup(title: string, cases: BenchCase[], options: GroupOptions = {}): Promise<Row[]> {
   for (const c of cases) {
@@ -66,10 +85,10 @@ export async function runGroup(title: string, cases: BenchCase[], options: Group
     }
   }
   const bench = new Bench({
-    iterations: options.iterations ?? 5,
-    time: options.time ?? 1000,
+    iterations: QUICK ? 2 : (options.iterations ?? 5),
+    time: QUICK ? 0 : (options.time ?? 1000),
     warmup: true,
-    warmupIterations: options.warmupIterations ?? 2,
+    warmupIterations: QUICK ? 1 : (options.warmupIterations ?? 2),
     warmupTime: 0,
   });
   for (const c of cases) {
@@ -111,15 +130,26 @@ export async function runGroup(title: string, cases: BenchCase[], options: Group
     ratios[`${faster} vs ${slower}`] = ratio;
     console.log(`  ${faster} is ${ratio.toFixed(2)}x ${slower} (median)`);
   }
-  results[title] = { machine: machineDescription(), rows, ratios };
+  results[title] = { machine: machineDescription(), rows, ratios, unit: options.unitLabel };
   return rows;
 }
 
-/** Writes every group run so far to benches/results/<file>.json. */
-export function saveResults(file: string): void {
-  const dir = path.join(import.meta.dirname, "results");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${file}.json`), `${JSON.stringify({ machine: machineDescription(), sink, groups: results }, null, 2)}\n`);
+/** Hands rows to the runner (`npm run bench`), which merges them into bench-results.json. */
+export function saveRows(bench: string, rows: ResultRow[]): void {
+  const out = process.env.FASTKERNELS_BENCH_OUT;
+  if (!out) {
+    console.log(`\n(${rows.length} rows not recorded: \`npm run bench -- ${bench}\` records them in bench-results.json)`);
+    return;
+  }
+  writeFileSync(path.join(out, `${bench}.json`), `${JSON.stringify({ bench, sink, rows }, null, 2)}\n`);
+}
+
+/** Saves every group run so far as the rows of `bench`. */
+export function saveResults(bench: string): void {
+  saveRows(
+    bench,
+    Object.entries(results).flatMap(([title, group]) => format.groupRows(bench, title, group, group.unit)),
+  );
 }
 
 /** Deterministic data for benchmarks: mulberry32, the project's one seeded generator. */

@@ -12,7 +12,7 @@ import * as druid from "@saehrimnir/druidjs";
 
 // ts/ is CommonJS: named re-exports are not visible to ESM, so take the namespace.
 import fastkernels from "../ts/index.js";
-import { runGroup, saveResults, seededRandom } from "./harness.js";
+import { runGroup, saveResults, seededRandom, size } from "./harness.js";
 
 const { classicalMds, computeDistanceMatrix, smacof } = fastkernels;
 const all = availableParallelism();
@@ -58,7 +58,7 @@ function checkDistances(points: Float64Array, dims: number) {
   };
 }
 
-for (const n of part === "smacof" ? [] : [2000, 10000]) {
+for (const n of part === "smacof" ? [] : size([2000, 10000], [200])) {
   for (const dims of [2, 10, 100]) {
     const points = randomPoints(n, dims, n + dims);
     const big = n > 2000;
@@ -89,7 +89,7 @@ for (const n of part === "smacof" ? [] : [2000, 10000]) {
   }
 }
 
-for (const n of part === "distances" ? [] : [1000, 2000]) {
+for (const n of part === "distances" ? [] : size([1000, 2000], [200])) {
   const points = randomPoints(n, 10, 7 * n);
   const d = computeDistanceMatrix(points, 10);
   const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * 10, (i + 1) * 10)));

@@ -19,7 +19,7 @@ import KDBush from "kdbush";
 // The package is CommonJS: a default import sees every export (named imports miss re-exported classes).
 import fastkernels from "../ts/index.js";
 import type { Polygon } from "../ts/index.js";
-import { runGroup, saveResults, seededRandom } from "./harness.js";
+import { runGroup, saveResults, seededRandom, size } from "./harness.js";
 
 const { generateExample, generateOnePolygon, matchPointsToPolygons, PolygonIndex } = fastkernels;
 const ALL = availableParallelism();
@@ -116,8 +116,8 @@ function millionPolygons(count: number, side: number) {
 }
 
 async function million(): Promise<void> {
-  const count = 1_000_000;
-  const side = 10_000;
+  const count = size(1_000_000, 10_000);
+  const side = size(10_000, 1_000);
   const data = millionPolygons(count, side);
   const rand = seededRandom(7);
   const points = Float64Array.from({ length: 2 * count }, () => rand() * side);

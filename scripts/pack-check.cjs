@@ -13,9 +13,11 @@
 //     "native", the addon comes from the platform package, and the kernels in
 //     scripts/kernel-probes.cjs give their known answers on both backends;
 //  4. install the root package alone: `backend` is "js", the answers are the
-//     same, and the fallback warning appears exactly once in a process that
-//     loads the package through both ESM and CJS (and not at all with
-//     FASTKERNELS_SILENT=1).
+//     same, and the fallback warning (one plain line: the platform package is
+//     not installed) appears exactly once at install and once in a process
+//     that loads the package through both ESM and CJS (and not at all with
+//     FASTKERNELS_SILENT=1); with process.arch faked to riscv64 (a platform
+//     with no prebuilt binary) the line names that platform and how to build.
 //
 // It reuses the addon and dist/ that `npm ci` / `npm test` already built
 // (rebuilding dist/ only when a ts/ source is newer). The one runtime
@@ -310,7 +312,8 @@ function main() {
 
     // 3. root + platform package: native.
     const nativeApp = path.join(tmp, "app-native");
-    installOffline(nativeApp, [...dependencyPacks, rootPack.tarball, platformPack.tarball], cache);
+    const nativeInstall = installOffline(nativeApp, [...dependencyPacks, rootPack.tarball, platformPack.tarball], cache);
+    if (countWarnings(nativeInstall) !== 0) fail(`installing with the platform package printed a fallback warning:\n${nativeInstall}`);
     const native = runConsumer(nativeApp, {});
     const n = native.report;
     if (n.esmBackend !== "native" || n.cjsBackend !== "native") {
@@ -325,7 +328,7 @@ function main() {
 
     // 4. root package alone: reference, one warning.
     const jsApp = path.join(tmp, "app-js");
-    installOffline(jsApp, [...dependencyPacks, rootPack.tarball], cache);
+    const jsInstall = installOffline(jsApp, [...dependencyPacks, rootPack.tarball], cache);
     const js = runConsumer(jsApp, {});
     const j = js.report;
     if (j.esmBackend !== "js" || j.cjsBackend !== "js") fail(`without a platform package, backend should be "js" (esm ${j.esmBackend}, cjs ${j.cjsBackend})`);
@@ -333,12 +336,30 @@ function main() {
     const warnings = countWarnings(js.stderr);
     if (warnings !== 1) fail(`the fallback warning should appear exactly once with ESM + CJS in one process; appeared ${warnings} times:\n${js.stderr}`);
     const warningLine = js.stderr.split("\n").find((line) => line.includes("FASTKERNELS_NO_NATIVE")) || "";
-    if (!/Cannot find native binding/.test(warningLine) || !warningLine.includes(`${pkg.name}-${suffix}`)) {
-      fail(`the warning should carry the loader's error (Cannot find native binding ... ${pkg.name}-${suffix}); got: ${warningLine}`);
+    const notInstalled = `fastkernels: the native binary for ${suffix} is not installed (its package ${pkg.name}-${suffix} is an optional dependency`;
+    if (!warningLine.includes(notInstalled) || /npm has a bug|wasi/i.test(warningLine)) {
+      fail(`the warning should say in one plain line that ${pkg.name}-${suffix} is not installed; got: ${warningLine}`);
     }
     if (!/FASTKERNELS_SILENT=1/.test(warningLine)) fail(`the warning should say how to silence it; got: ${warningLine}`);
     if (!j.reason || !j.reason.includes("Cannot find native binding")) fail(`nativeUnavailableReason should carry the loader's error; got ${j.reason}`);
     checkProbes("root-only install", j);
+    if (countWarnings(jsInstall) !== 1 || !jsInstall.includes(notInstalled)) {
+      fail(`installing the root package alone should print the same one line once; printed:\n${jsInstall}`);
+    }
+    // A platform with no prebuilt binary at all (simulated: process.arch
+    // reads riscv64 before the package loads, so the loader looks for
+    // linux-riscv64 files and packages that do not exist).
+    const fakeArch = path.join(tmp, "fake-riscv64.cjs");
+    fs.writeFileSync(fakeArch, 'Object.defineProperty(process, "arch", { value: "riscv64" });\n');
+    const riscv = runConsumer(jsApp, { NODE_OPTIONS: `--require ${fakeArch}` });
+    const riscvLine = riscv.stderr.split("\n").find((line) => line.includes("FASTKERNELS_NO_NATIVE")) || "";
+    const riscvPlatform = suffix.replace(/^(\w+)-\w+/, "$1-riscv64");
+    if (countWarnings(riscv.stderr) !== 1 || riscv.report.cjsBackend !== "js" ||
+        !riscvLine.includes(`fastkernels: no prebuilt native binary for ${riscvPlatform} (prebuilt: `) ||
+        !riscvLine.includes("using the TypeScript reference (same results, slower). To build it: install Rust")) {
+      fail(`on a platform without a prebuilt binary the warning should be one plain line; got:\n${riscv.stderr}`);
+    }
+    checkProbes("root-only install as riscv64", riscv.report);
     const silent = runConsumer(jsApp, { FASTKERNELS_SILENT: "1" });
     if (countWarnings(silent.stderr) !== 0 || silent.report.cjsBackend !== "js") fail(`FASTKERNELS_SILENT=1 should hide the warning:\n${silent.stderr}`);
 
@@ -349,6 +370,7 @@ function main() {
       platformTarball: { file: path.basename(platformPack.tarball), size: platformPack.size, unpackedSize: platformPack.unpackedSize, files: platformPack.files.length },
       probes: probes.map((p) => p.name),
       fallbackWarning: warningLine.trim(),
+      noPrebuiltWarning: riscvLine.trim(),
       seconds: Math.round((Date.now() - started) / 100) / 10,
       failures,
     };

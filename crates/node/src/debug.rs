@@ -6,9 +6,39 @@
 //!
 //! They are also the example of [`kernel_pair!`]: each pair is declared once.
 
+use std::sync::Once;
+
 use crate::run::kernel_pair;
 
+/// Replaces Rust's default panic report (message, then a backtrace when
+/// `RUST_BACKTRACE` is set) with one labelled line for the panics raised in
+/// this file, which the tests provoke on purpose; any other panic still goes
+/// to the previous hook with its full report. The hook is process-wide but
+/// belongs to this addon's own copy of `std` (each cdylib links its own), and
+/// only the test-only debug addon has this file, so the release addon keeps
+/// Rust's default report.
+fn label_deliberate_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info.location().is_some_and(|at| at.file() == file!()) {
+                let payload = info.payload();
+                let message = payload
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| payload.downcast_ref::<&str>().copied())
+                    .unwrap_or("(non-string payload)");
+                eprintln!("fastkernels test: deliberate panic (the kernel guard turns it into an Error): {message}");
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
 fn panicking_kernel(message: String) -> napi::Result<f64> {
+    label_deliberate_panics();
     panic!("{message}")
 }
 
@@ -30,6 +60,7 @@ kernel_pair! {
 /// carried back by rayon and caught by the same guard.
 fn panicking_parallel_kernel(message: String, items: u32) -> napi::Result<f64> {
     use rayon::prelude::*;
+    label_deliberate_panics();
     let last = items.saturating_sub(1);
     let sum = (0..items)
         .into_par_iter()
