@@ -240,3 +240,29 @@ describe("output planning (flag parsing, including --report and --figures)", () 
     expect(() => planOutputs(["a.png", "d/a.jpg"], { ...base })).toThrow("share the name");
   });
 });
+
+describe("fastkernels segment --report / --figures (the report module, end to end)", () => {
+  const normal = (x: number, w: number, mu: number, sigma: number) =>
+    (w / (sigma * Math.sqrt(2 * Math.PI))) * Math.exp(-0.5 * ((x - mu) / sigma) ** 2);
+
+  test("one self-contained HTML file with the three charts; the mixture curve is the fitted model; the figures as files", async () => {
+    const run = await segment(["a.png", "--components", "3", "--iterations", "8", "--output", "r-seg.png", "--json", "r-fit.json", "--report", "r.html", "--figures", "r-figures", "--quiet"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const html = readFileSync(path.join(dir, "r.html"), "utf8");
+    const summary = JSON.parse(readFileSync(path.join(dir, "r-fit.json"), "utf8")) as SegmentSummary;
+    // Offline: nothing fetched (only SVG namespace URIs), images inlined.
+    expect(html.replace(/xmlns(:\w+)?="http[^"]*"/g, "")).not.toMatch(/https?:\/\//);
+    expect(html.match(/<svg\b/g)).toHaveLength(3);
+    expect(html.match(/src="data:image\/png;base64,/g)).toHaveLength(2);
+    const spec = JSON.parse(html.match(/<script type="application\/json" data-chart="histogram">([\s\S]*?)<\/script>/)![1]);
+    const rows = (spec.layer as { data: { values: Record<string, number>[] } }[])[1].data.values;
+    const { weights, means, stdevs } = summary.model;
+    for (const row of rows) {
+      const expected = weights.reduce((sum, w, k) => sum + normal(row.x, w, means[k], stdevs[k]), 0);
+      expect(Math.abs(row.mixture - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected)));
+    }
+    const figures = ["histogram.svg", "log-likelihood.svg", "posterior.svg", "input.png", "segmentation.png"];
+    for (const file of figures) expect(existsSync(path.join(dir, "r-figures", file))).toBe(true);
+  });
+});

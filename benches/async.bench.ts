@@ -216,7 +216,8 @@ async function main(): Promise<void> {
       total_ms: g.totalMs, ticks: g.ticks, p50_gap_ms: g.p50GapMs, p99_gap_ms: g.p99GapMs, max_gap_ms: g.maxGapMs,
     })),
     ...syncRows.map((r) => ({
-      bench: "async", kind: "sync-part", case: `${r.operation}, ${r.size}`, label: r.operation, backend: "native", threads: null, sync_ms: r.syncMs,
+      bench: "async", kind: "sync-part", case: `${r.operation}, ${r.size}`, label: r.operation, backend: "native", threads: null,
+      sync_ms: r.copyMs, borrow_sync_ms: r.borrowMs, memcpy_ms: r.memcpyMs,
     })),
   ]);
 }

@@ -97,7 +97,7 @@ function legacyRows(bench, legacy) {
     });
   }
   for (const s of legacy.syncPart || []) {
-    rows.push({ bench, kind: "sync-part", case: `${s.operation}, ${s.size}`, label: s.operation, backend: "native", threads: null, sync_ms: s.syncMs });
+    rows.push({ bench, kind: "sync-part", case: `${s.operation}, ${s.size}`, label: s.operation, backend: "native", threads: null, sync_ms: s.syncMs ?? s.copyMs, borrow_sync_ms: s.borrowMs, memcpy_ms: s.memcpyMs });
   }
   return rows;
 }
