@@ -246,7 +246,7 @@ describe("fastkernels segment --report / --figures (the report module, end to en
     (w / (sigma * Math.sqrt(2 * Math.PI))) * Math.exp(-0.5 * ((x - mu) / sigma) ** 2);
 
   test("one self-contained HTML file with the three charts; the mixture curve is the fitted model; the figures as files", async () => {
-    const run = await segment(["a.png", "--components", "3", "--iterations", "8", "--output", "r-seg.png", "--json", "r-fit.json", "--report", "r.html", "--figures", "r-figures", "--quiet"]);
+    const run = await segment(["segment", "a.png", "--components", "3", "--iterations", "8", "--output", "r-seg.png", "--json", "r-fit.json", "--report", "r.html", "--figures", "r-figures", "--quiet"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const html = readFileSync(path.join(dir, "r.html"), "utf8");

@@ -326,6 +326,29 @@ function main() {
     if (countWarnings(native.stderr) !== 0) fail(`the native install printed a fallback warning:\n${native.stderr}`);
     checkProbes("native install", n);
 
+    // 3b. the command line from the installed package: the segment job with
+    // its report (sharp, vega, vega-lite from the tarballs), and the demo.
+    const bin = path.join(nativeApp, "node_modules", ".bin", "fastkernels");
+    const photo = path.join(nativeApp, "photo.png");
+    runOk("make a test photo", process.execPath, ["-e", `
+      const sharp = require("sharp");
+      const w = 120, h = 80, px = Buffer.alloc(w * h * 3);
+      for (let i = 0; i < w * h; i++) { const x = i % w; px.set([30, 90, x < 40 ? 40 : x < 80 ? 130 : 220], 3 * i); }
+      sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(${JSON.stringify(photo)}).catch((e) => { console.error(e); process.exit(1); });
+    `], { cwd: nativeApp, env: cleanEnv() });
+    runOk("fastkernels segment from the installed package", bin,
+      ["segment", "photo.png", "--components", "3", "--iterations", "8", "--output", "seg.png", "--json", "fit.json", "--report", "report.html", "--quiet"],
+      { cwd: nativeApp, env: cleanEnv() });
+    for (const file of ["seg.png", "fit.json", "report.html"]) {
+      if (!fs.existsSync(path.join(nativeApp, file))) fail(`fastkernels segment from the installed package did not write ${file}`);
+    }
+    const report = fs.existsSync(path.join(nativeApp, "report.html")) ? fs.readFileSync(path.join(nativeApp, "report.html"), "utf8") : "";
+    if ((report.match(/<svg\b/g) || []).length !== 3) fail("the report of the installed package should contain three SVG charts");
+    runOk("fastkernels demo from the installed package", bin, ["demo", "--width", "160", "--height", "100", "--out", "demo-out"], { cwd: nativeApp, env: cleanEnv() });
+    for (const file of ["input.png", "segmentation.png"]) {
+      if (!fs.existsSync(path.join(nativeApp, "demo-out", file))) fail(`fastkernels demo from the installed package did not write ${file}`);
+    }
+
     // 4. root package alone: reference, one warning.
     const jsApp = path.join(tmp, "app-js");
     const jsInstall = installOffline(jsApp, [...dependencyPacks, rootPack.tarball], cache);
