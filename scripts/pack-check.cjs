@@ -7,11 +7,14 @@
 //     platform package to optionalDependencies, as `npm publish` will;
 //  2. `npm pack` the root package and that platform package, and check what
 //     each tarball holds (no sources, tests, test data, target/ or benches);
-//  3. install both tarballs into a fresh project with NO network (npm
-//     --offline, an empty npm cache, a registry address that refuses
-//     connections): ESM import and CJS require both work, `backend` is
-//     "native", the addon comes from the platform package, and the kernels in
-//     scripts/kernel-probes.cjs give their known answers on both backends;
+//  3. install both tarballs into a fresh project without the public registry
+//     (an empty npm cache and scripts/local-registry.cjs on loopback, which
+//     serves the runtime dependencies packed from node_modules): ESM import
+//     and CJS require both work, `backend` is "native", the addon comes from
+//     the platform package, the kernels in scripts/kernel-probes.cjs give
+//     their known answers on both backends, and the installed command line
+//     runs `fastkernels segment photo.png --output --json --report` (three
+//     charts in the report) and `fastkernels demo`;
 //  4. install the root package alone: `backend` is "js", the answers are the
 //     same, and the fallback warning (one plain line: the platform package is
 //     not installed) appears exactly once at install and once in a process
@@ -20,12 +23,14 @@
 //     with no prebuilt binary) the line names that platform and how to build.
 //
 // It reuses the addon and dist/ that `npm ci` / `npm test` already built
-// (rebuilding dist/ only when a ts/ source is newer). The one runtime
-// dependencies (commander, sharp, cli-progress and what they need) are packed from node_modules, so the installs need
-// neither the network nor the npm cache. Prints a JSON summary on its last
+// (rebuilding dist/ only when a ts/ source is newer). The runtime
+// dependencies (commander, sharp, cli-progress, vega, vega-lite and their
+// whole closure, several versions of one package included) are packed from
+// node_modules and served by the local registry, so the installs need
+// neither the public registry nor the npm cache. Prints a JSON summary on its last
 // line; exits non-zero with the reasons on any failure.
 "use strict";
-const { spawnSync } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -182,7 +187,33 @@ function productionClosure() {
 
 // ---- fresh projects ---------------------------------------------------------
 
-function installOffline(projectDir, tarballs, cacheDir) {
+/**
+ * Starts scripts/local-registry.cjs over the packed dependencies (one entry
+ * per name@version) and returns its URL and a stop function. Every npm
+ * install below resolves through it, so several versions of one package
+ * (nested where npm puts them) install as from the public registry, which is
+ * never contacted.
+ */
+function startLocalRegistry(dependencies, tmp) {
+  const index = path.join(tmp, "registry-index.json");
+  const portFile = path.join(tmp, "registry-port");
+  const unique = new Map(dependencies.map((d) => [`${d.manifest.name}@${d.manifest.version}`, d]));
+  fs.writeFileSync(index, JSON.stringify([...unique.values()]));
+  const child = spawn(process.execPath, [path.join(__dirname, "local-registry.cjs"), index, portFile], { stdio: ["pipe", "inherit", "inherit"] });
+  const waitUntil = Date.now() + 10_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(portFile) || fs.readFileSync(portFile, "utf8") === "") {
+    if (Date.now() > waitUntil) {
+      child.kill();
+      throw new Error("the local registry did not start within 10 s");
+    }
+    Atomics.wait(pause, 0, 0, 20);
+  }
+  const url = `http://127.0.0.1:${fs.readFileSync(portFile, "utf8").trim()}/`;
+  return { url, stop: () => child.kill() };
+}
+
+function installOffline(projectDir, tarballs, cacheDir, registry) {
   fs.mkdirSync(projectDir, { recursive: true });
   fs.writeFileSync(
     path.join(projectDir, "package.json"),
@@ -190,8 +221,8 @@ function installOffline(projectDir, tarballs, cacheDir) {
   );
   const result = npm(
     `npm install into ${path.basename(projectDir)}`,
-    ["install", "--offline", "--no-audit", "--no-fund", "--no-update-notifier", "--foreground-scripts",
-      "--cache", cacheDir, "--registry", "http://127.0.0.1:9/", ...tarballs],
+    ["install", "--no-audit", "--no-fund", "--no-update-notifier", "--foreground-scripts",
+      "--cache", cacheDir, "--registry", registry, ...tarballs],
     { cwd: projectDir, env: cleanEnv() },
   );
   const output = `${result.stdout}\n${result.stderr}`;
@@ -256,6 +287,7 @@ function countWarnings(stderr) {
 
 function main() {
   const started = Date.now();
+  let stopRegistry;
   const suffix = hostSuffix();
   const nodeFile = `${binaryName}.${suffix}.node`;
   const platformDir = path.join(root, "npm", suffix);
@@ -307,12 +339,17 @@ function main() {
     // The runtime dependencies and everything they need (as installed here,
     // optional platform packages included), packed from node_modules so no
     // registry is needed.
-    const dependencyPacks = productionClosure().map((dir) => pack(path.relative(root, dir), dir, tarballs).tarball);
+    const dependencies = productionClosure().map((dir) => ({
+      manifest: JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")),
+      tarball: pack(path.relative(root, dir), dir, tarballs).tarball,
+    }));
+    const registry = startLocalRegistry(dependencies, tmp);
+    stopRegistry = registry.stop;
     const cache = path.join(tmp, "empty-npm-cache");
 
     // 3. root + platform package: native.
     const nativeApp = path.join(tmp, "app-native");
-    const nativeInstall = installOffline(nativeApp, [...dependencyPacks, rootPack.tarball, platformPack.tarball], cache);
+    const nativeInstall = installOffline(nativeApp, [rootPack.tarball, platformPack.tarball], cache, registry.url);
     if (countWarnings(nativeInstall) !== 0) fail(`installing with the platform package printed a fallback warning:\n${nativeInstall}`);
     const native = runConsumer(nativeApp, {});
     const n = native.report;
@@ -351,7 +388,7 @@ function main() {
 
     // 4. root package alone: reference, one warning.
     const jsApp = path.join(tmp, "app-js");
-    const jsInstall = installOffline(jsApp, [...dependencyPacks, rootPack.tarball], cache);
+    const jsInstall = installOffline(jsApp, [rootPack.tarball], cache, registry.url);
     const js = runConsumer(jsApp, {});
     const j = js.report;
     if (j.esmBackend !== "js" || j.cjsBackend !== "js") fail(`without a platform package, backend should be "js" (esm ${j.esmBackend}, cjs ${j.cjsBackend})`);
@@ -399,6 +436,7 @@ function main() {
     };
     return summary;
   } finally {
+    stopRegistry?.();
     if (keep) log(`kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
