@@ -485,3 +485,22 @@ fn bad_inputs_are_errors() {
         "sampleWeight must contain at least one value > 0, got all zeros"
     );
 }
+
+#[test]
+fn one_dimension_runs_through_every_covariance_type_alike() {
+    let x = clustered(900, 1, 12);
+    let data = MvData::new(Samples::Values(&x), 1, &[0], None).unwrap();
+    let fits: Vec<MvFit> = ["full", "diag", "spherical"]
+        .iter()
+        .map(|t| {
+            let init = Model::checked(INIT, t, 1, &[1.0, 1.0], &[0.1, 0.5], &[0.01, 0.01]).unwrap();
+            fit(&data, &options(init, 5), false, &mut no_progress).unwrap()
+        })
+        .collect();
+    for f in &fits[1..] {
+        close(&f.model.weights, &fits[0].model.weights, 1e-12);
+        close(&f.model.means, &fits[0].model.means, 1e-12);
+        close(&f.model.covariances, &fits[0].model.covariances, 1e-10);
+        close(&f.log_likelihoods, &fits[0].log_likelihoods, 1e-12);
+    }
+}
