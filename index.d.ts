@@ -119,6 +119,115 @@ export interface GmmMixtureArgs {
   stdevs: Float64Array
 }
 
+/**
+ * How to read rows of `data`: `rowWidth` values a row (the `dims`
+ * option), the model's `columns` (d of them), optional per-row weights.
+ */
+export interface GmmMvDataArgs {
+  rowWidth: number
+  columns: Uint32Array
+  sampleWeight?: Float64Array
+}
+
+/** EM fit of a multivariate mixture from an explicit initial model (see fitGmm). */
+export declare function gmmMvFit(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, params: GmmMvFitParams, threads: number): GmmMvFitOutput
+
+/**
+ * gmmMvFit on the pool: cancellable through `token`, `onProgress` after
+ * every iteration (non-blocking).
+ */
+export declare function gmmMvFitAsync(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, params: GmmMvFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmMvFitAsyncOutput>
+
+export interface GmmMvFitAsyncOutput {
+  fit: GmmMvFitOutput
+  progressEvents: number
+}
+
+export interface GmmMvFitOutput {
+  weights: Float64Array
+  means: Float64Array
+  covariances: Float64Array
+  /** Total log-likelihood (sum of w_i ll_i) of each iteration's E-step. */
+  logLikelihoods: Float64Array
+  iterations: number
+  converged: boolean
+  /** With `trace`: weights, means, covariances after every iteration. */
+  trajectory?: Float64Array
+}
+
+export interface GmmMvFitParams {
+  components: number
+  iterations: number
+  tol?: number
+  regCovar: number
+  init: GmmMvModelArgs
+  /** Also return the parameters after every iteration (`trajectory`). */
+  trace: boolean
+}
+
+/**
+ * A multivariate model: covariance type, dimension d, weights (K), means
+ * (K x d row-major), covariances (full K d^2, diag K d, spherical K, tied d^2).
+ */
+export interface GmmMvModelArgs {
+  covariance: string
+  dims: number
+  weights: Float64Array
+  means: Float64Array
+  covariances: Float64Array
+}
+
+/** The model an M-step produces. */
+export interface GmmMvModelOutput {
+  weights: Float64Array
+  means: Float64Array
+  covariances: Float64Array
+}
+
+/**
+ * Folds chunk partials in chunk order and applies the M-step (see
+ * gmmMStep); `model` gives only the shape (covariance, dims, K =
+ * weights.length).
+ */
+export declare function gmmMvMStep(chunks: Float64Array, stride: number, model: GmmMvModelArgs, regCovar: number): GmmMvModelOutput
+
+/** The component of every row (argmax, ties to the lowest index) under a multivariate model, into the caller's buffer (see predictGmm). */
+export declare function gmmMvPredict(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Uint8Array, threads: number): void
+
+/** The component of every row (argmax, ties to the lowest index) under a multivariate model, into the caller's buffer (see predictGmm). */
+export declare function gmmMvPredictAsync(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Uint8Array, threads: number): Promise<void>
+
+/** Responsibilities of a multivariate model, N x K row-major (r[i*K + k]), into the caller's buffer (see predictProba). */
+export declare function gmmMvProba(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): void
+
+/** Responsibilities of a multivariate model, N x K row-major (r[i*K + k]), into the caller's buffer (see predictProba). */
+export declare function gmmMvProbaAsync(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): Promise<void>
+
+/** The log-likelihood of every row under a multivariate model, into the caller's buffer (see scoreSamples). */
+export declare function gmmMvScoreSamples(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): void
+
+/** The log-likelihood of every row under a multivariate model, into the caller's buffer (see scoreSamples). */
+export declare function gmmMvScoreSamplesAsync(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): Promise<void>
+
+/** The chunk partials of one E-step of a model over a shard whose first row has global index rowOffset (a multiple of GMM_STATS_CHUNK); see gmmStatistics. */
+export declare function gmmMvStatistics(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, rowOffset: number, threads: number): GmmMvStatisticsOutput
+
+/** The chunk partials of one E-step of a model over a shard whose first row has global index rowOffset (a multiple of GMM_STATS_CHUNK); see gmmStatistics. */
+export declare function gmmMvStatisticsAsync(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, rowOffset: number, threads: number): Promise<GmmMvStatisticsOutput>
+
+/**
+ * The chunk partials of a shard: `chunks` holds `ceil(rows / chunkSize)`
+ * partials of `stride` values, `[weightSum, logLikelihood, resp (K),
+ * sumX (K d), sumXX (S)]`.
+ */
+export interface GmmMvStatisticsOutput {
+  chunks: Float64Array
+  stride: number
+  rows: number
+  chunkSize: number
+  isa: string
+}
+
 /** Segmentation labels into the caller's buffer (see predictGmm). */
 export declare function gmmPredict(data: SampleArray, borrow: boolean, mixture: GmmMixtureArgs, out: Uint8Array, threads: number): void
 

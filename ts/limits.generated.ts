@@ -28,6 +28,12 @@ export const GMM_SAMPLE_CHUNK = 16384;
 /** Samples per chunk of the fused EM pass; partial sums are combined in chunk order. */
 export const GMM_PASS_CHUNK = 16384;
 
+/** Most model dimensions d of a multivariate mixture (`options.columns.length`, `model.dims`). */
+export const GMM_MAX_DIMS = 1024;
+
+/** Rows per chunk of the multivariate GMM statistics, aligned to the global row index: shards starting at multiples of it merge bit for bit. */
+export const GMM_STATS_CHUNK = 16384;
+
 /** Most SMACOF iterations (`options.maxIter`). */
 export const MDS_MAX_ITERATIONS = 10000000;
 

@@ -101,6 +101,16 @@ pub fn constants() -> Vec<Constant> {
             "Samples per chunk of the fused EM pass; partial sums are combined in chunk order.",
         ),
         int(
+            "GMM_MAX_DIMS",
+            gmm::multivariate::MAX_DIMS,
+            "Most model dimensions d of a multivariate mixture (`options.columns.length`, `model.dims`).",
+        ),
+        int(
+            "GMM_STATS_CHUNK",
+            gmm::multivariate::STATS_CHUNK,
+            "Rows per chunk of the multivariate GMM statistics, aligned to the global row index: shards starting at multiples of it merge bit for bit.",
+        ),
+        int(
             "MDS_MAX_ITERATIONS",
             mds::MAX_ITERATIONS,
             "Most SMACOF iterations (`options.maxIter`).",

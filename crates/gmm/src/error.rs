@@ -73,6 +73,30 @@ pub enum GmmError {
     },
     /// The progress hook asked the fit to stop.
     Cancelled,
+    /// A covariance type other than the four (multivariate path).
+    BadCovarianceType { name: &'static str, value: String },
+    /// A covariance of the model is not positive definite. `component` is
+    /// `None` for the tied covariance; `reg_covar` is `Some` when the matrix
+    /// came out of an M-step (the error then suggests a larger regCovar),
+    /// `None` when the caller gave it (`name` is the model argument).
+    NotPositiveDefinite {
+        name: &'static str,
+        component: Option<usize>,
+        reg_covar: Option<f64>,
+    },
+    /// The data is not a whole number of rows of `row_width` values.
+    RaggedData { length: usize, row_width: usize },
+    /// A size-like option outside its integer range (`from min to max`).
+    IntegerRange {
+        name: String,
+        value: f64,
+        min: usize,
+        max: usize,
+    },
+    /// Two arguments that must agree do not (`what` says how).
+    Mismatch { name: &'static str, what: String },
+    /// A shard's first row is not at a chunk boundary.
+    MisalignedShard { row_offset: usize, chunk: usize },
 }
 
 impl fmt::Display for GmmError {
@@ -111,6 +135,38 @@ impl fmt::Display for GmmError {
                 write!(f, "{name} must have length {expected} ({because}), got length {actual}")
             }
             Self::Cancelled => write!(f, "the GMM fit was cancelled"),
+            Self::BadCovarianceType { name, value } => write!(
+                f,
+                "{name} must be one of 'full', 'diag', 'spherical', 'tied', got \"{value}\""
+            ),
+            Self::NotPositiveDefinite { name, component, reg_covar } => {
+                let which = match component {
+                    Some(k) => format!("component {k} covariance"),
+                    None => "the tied covariance".to_string(),
+                };
+                match reg_covar {
+                    Some(reg) => write!(
+                        f,
+                        "{which} is not positive definite after regCovar = {}; increase options.regCovar",
+                        js_number(*reg)
+                    ),
+                    None => write!(f, "{name}: {which} is not positive definite"),
+                }
+            }
+            Self::RaggedData { length, row_width } => write!(
+                f,
+                "data.length must be a multiple of dims = {row_width}, got {length}"
+            ),
+            Self::IntegerRange { name, value, min, max } => write!(
+                f,
+                "{name} must be an integer from {min} to {max}, got {}",
+                js_number(*value)
+            ),
+            Self::Mismatch { name, what } => write!(f, "{name} {what}"),
+            Self::MisalignedShard { row_offset, chunk } => write!(
+                f,
+                "options.rowOffset must be a multiple of the chunk size GMM_STATS_CHUNK = {chunk}, got {row_offset}"
+            ),
         }
     }
 }

@@ -7,6 +7,8 @@
 //!   statistics and log-likelihood together, never N x K in memory); 8-bit
 //!   samples run on their 256-bin histogram.
 //! - [`predict_labels`], [`predict_proba`]: segmentation with a fitted model.
+//! - [`multivariate`]: d-dimensional mixtures with scikit-learn's four
+//!   covariance types, sample weights and mergeable chunked statistics.
 //! - `*_into` variants write into caller buffers (e.g. owned by V8); the
 //!   Vec-returning functions allocate fallibly and call them.
 //!
@@ -25,6 +27,7 @@ mod fit;
 mod histogram;
 mod lanes;
 mod mixture;
+pub mod multivariate;
 mod pass;
 mod predict;
 

@@ -13,6 +13,7 @@
 //!   same objects back. They are never reachable from user code before the
 //!   call settles, so writing them off-thread races with nothing.
 
+use fastkernels_gmm::Samples;
 use napi::bindgen_prelude::{
     Either, Float32Array, Float64Array, Int32Array, Uint32Array, Uint8Array,
 };
@@ -173,4 +174,33 @@ pub fn out_u8(array: &mut Uint8Array) -> &mut [u8] {
 pub fn out_i32(array: &mut Int32Array) -> &mut [i32] {
     // SAFETY: as in `out_f64`.
     unsafe { array.as_mut() }
+}
+
+/// Float or 8-bit samples of a fit or prediction, as JS hands them over.
+pub type SampleArray = Either<FloatArray, Uint8Array>;
+
+/// Float or 8-bit samples of a fit or prediction, owned by the call.
+pub enum SampleInput {
+    Floats(FloatInput),
+    Bytes(ByteInput),
+}
+
+impl SampleInput {
+    pub fn new(data: SampleArray, borrow: bool) -> Result<Self> {
+        Ok(match data {
+            Either::A(floats) => Self::Floats(FloatInput::new(floats, borrow)?),
+            Either::B(bytes) => Self::Bytes(ByteInput::new(bytes, borrow)?),
+        })
+    }
+
+    /// Runs `kernel` on the samples (float32 widened first).
+    pub fn with<T>(&self, kernel: impl FnOnce(Samples<'_>) -> Result<T>) -> Result<T> {
+        match self {
+            Self::Floats(f) => {
+                let values = f.values()?;
+                kernel(Samples::Values(&values))
+            }
+            Self::Bytes(b) => kernel(Samples::Bytes(b.bytes())),
+        }
+    }
 }

@@ -6,20 +6,18 @@
 //! and are filled in place (see `buffers`); inputs of async calls are
 //! copied, or lent with `borrow`.
 
-use std::borrow::Cow;
-
 use fastkernels_common::ProgressHook;
 use fastkernels_gmm::{
     check_samples, expsum_stable_into, fit_gmm_traced, log_likelihood, predict_labels_into,
     predict_proba_into, responsibilities_into, FitOptions, GmmError, GmmFit, Init, Mixture,
-    Samples, Trajectory,
+    Trajectory,
 };
-use napi::bindgen_prelude::{Either, Float64Array, Object, Uint8Array};
+use napi::bindgen_prelude::{Float64Array, Object, Uint8Array};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Result, Status};
 use napi_derive::napi;
 
-use crate::buffers::{out_f64, out_u8, ByteInput, FloatArray, FloatInput};
+use crate::buffers::{out_f64, out_u8, FloatArray, FloatInput, SampleArray, SampleInput};
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::kernel_error;
 use crate::run::{kernel_pair, run_async, run_sync};
@@ -124,35 +122,7 @@ fn fit_output((fit, trajectory): (GmmFit, Option<Trajectory>)) -> GmmFitOutput {
     }
 }
 
-/// Float or 8-bit samples of a fit or prediction, owned by the call.
-enum SampleInput {
-    Floats(FloatInput),
-    Bytes(ByteInput),
-}
-
-type SampleArray = Either<FloatArray, Uint8Array>;
-
-impl SampleInput {
-    fn new(data: SampleArray, borrow: bool) -> Result<Self> {
-        Ok(match data {
-            Either::A(floats) => Self::Floats(FloatInput::new(floats, borrow)?),
-            Either::B(bytes) => Self::Bytes(ByteInput::new(bytes, borrow)?),
-        })
-    }
-
-    /// Runs `kernel` on the samples (float32 widened first).
-    fn with<T>(&self, kernel: impl FnOnce(Samples<'_>) -> Result<T>) -> Result<T> {
-        match self {
-            Self::Floats(f) => {
-                let values: Cow<'_, [f64]> = f.values()?;
-                kernel(Samples::Values(&values))
-            }
-            Self::Bytes(b) => kernel(Samples::Bytes(b.bytes())),
-        }
-    }
-}
-
-fn gmm<T>(result: std::result::Result<T, GmmError>) -> Result<T> {
+pub(crate) fn gmm<T>(result: std::result::Result<T, GmmError>) -> Result<T> {
     result.map_err(kernel_error)
 }
 

@@ -22,6 +22,7 @@ mod color;
 mod debug;
 mod errors;
 mod gmm;
+mod gmm_multivariate;
 mod mds;
 mod polygon;
 mod pool;
