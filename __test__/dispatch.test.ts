@@ -51,7 +51,7 @@ describe.each([0, 1, 2])("threads = %i", (threads) => {
     expect(() => predictGmm(values, model, { thread: 1 } as never)).toThrow('options has an unknown key "thread" (did you mean "threads"?)');
     expect(() => computeExpsumStable(values, model, { zzz: 1 } as never)).toThrow('options has an unknown key "zzz"; valid keys: threads; async calls also take borrow, onProgress, signal');
     expect(() => fitGmm(values, { components: 3, iterations: 2, signal: new AbortController().signal, threads } as never)).toThrow(
-      'options has the key "signal", which only async calls take; valid keys: components,',
+      'options has the key "signal", which only async calls take; valid keys: columns, components,',
     );
   });
 
