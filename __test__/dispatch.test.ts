@@ -46,12 +46,12 @@ describe.each([0, 1, 2])("threads = %i", (threads) => {
     const call = () => fitGmm(values, { components: 3, iteration: 20, threads } as never);
     expect(call).toThrow(TypeError);
     expect(call).toThrow(
-      'options has an unknown key "iteration" (did you mean "iterations"?); valid keys: components, init, iterations, regCovar, threads, tol, varianceFloor; async calls also take borrow, onIteration, onProgress, signal',
+      'options has an unknown key "iteration" (did you mean "iterations"?); valid keys: columns, components, covariance, dims, init, iterations, nInit, regCovar, sampleWeight, seed, threads, tol, varianceFloor; async calls also take borrow, onIteration, onProgress, signal',
     );
     expect(() => predictGmm(values, model, { thread: 1 } as never)).toThrow('options has an unknown key "thread" (did you mean "threads"?)');
     expect(() => computeExpsumStable(values, model, { zzz: 1 } as never)).toThrow('options has an unknown key "zzz"; valid keys: threads; async calls also take borrow, onProgress, signal');
     expect(() => fitGmm(values, { components: 3, iterations: 2, signal: new AbortController().signal, threads } as never)).toThrow(
-      'options has the key "signal", which only async calls take; valid keys: components,',
+      'options has the key "signal", which only async calls take; valid keys: columns, components,',
     );
   });
 

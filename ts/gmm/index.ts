@@ -8,9 +8,13 @@ import type { AsyncKernelOptions, KernelOptions } from "../threads";
 import { expsumKernel, fitKernel, logLikelihoodKernel, predictKernel, probaKernel, responsibilitiesKernel } from "./kernels";
 import type { PerSampleArgs } from "./kernels";
 import type { ExpsumResult, FitGmmAsyncOptions, FitGmmOptions, GmmData, GmmFit, GmmModel } from "./types";
+import { mvFitKernel, mvPredictKernel, mvProbaKernel } from "./multivariate/kernels";
+import type { FitGmmMvAsyncOptions, FitGmmMvOptions, GmmMvDataAsyncOptions, GmmMvDataOptions, GmmMvFit, GmmMvModel } from "./multivariate/types";
+import { isMultivariateModel, wantsMultivariate } from "./multivariate/validate";
 
 export type { ExpsumResult, FitGmmAsyncOptions, FitGmmOptions, GmmData, GmmFit, GmmInit, GmmModel } from "./types";
 export { DEFAULT_VARIANCE_FLOOR, MAX_LABEL_COMPONENTS } from "./validate";
+export * from "./multivariate";
 
 /** Samples of the per-sample kernels. A Float32Array is widened to float64 (one copy). */
 export type Intensities = Float64Array | Float32Array;
@@ -71,13 +75,22 @@ export function computeExpectationResponsibilitiesAsync(...args: PerSampleArgs):
 }
 
 /**
- * Fits a K-component Gaussian mixture to `data` by EM with the original's
- * updates. 8-bit pixels (Uint8Array or Uint8ClampedArray) are read as
- * `v / 255` and fitted on their 256-bin histogram (same model, cost
- * independent of image size). See `FitGmmOptions` for options and defaults.
+ * Fits a K-component Gaussian mixture to `data` by EM.
+ *
+ * One-dimensional path (no `dims` other than 1 and none of `covariance`,
+ * `columns`, `sampleWeight`, `nInit`, `seed`, a string `init` or an `init`
+ * with `covariances`): the original's updates, unchanged. 8-bit pixels
+ * (Uint8Array or Uint8ClampedArray) are read as `v / 255` and fitted on
+ * their 256-bin histogram. See `FitGmmOptions`.
+ *
+ * Multivariate path (any of those options): N x d row-major data, the four
+ * covariance types of scikit-learn's GaussianMixture, seeded inits, sample
+ * weights; returns a `GmmMvFit`. See `FitGmmMvOptions` and the README.
  */
-export function fitGmm(data: GmmData, options: FitGmmOptions): GmmFit {
-  return fitKernel.sync(data, options);
+export function fitGmm(data: GmmData, options: FitGmmOptions): GmmFit;
+export function fitGmm(data: GmmData, options: FitGmmMvOptions): GmmMvFit;
+export function fitGmm(data: GmmData, options: FitGmmOptions | FitGmmMvOptions): GmmFit | GmmMvFit {
+  return wantsMultivariate(options) ? mvFitKernel.sync(data, options) : fitKernel.sync(data, options);
 }
 
 /**
@@ -85,30 +98,45 @@ export function fitGmm(data: GmmData, options: FitGmmOptions): GmmFit {
  * iteration; `options.onProgress` (alias `onIteration`) receives
  * `{ done, total, logLikelihood }` after every iteration.
  */
-export function fitGmmAsync(data: GmmData, options: FitGmmAsyncOptions): Promise<GmmFit> {
-  return fitKernel.async(data, options);
+export function fitGmmAsync(data: GmmData, options: FitGmmAsyncOptions): Promise<GmmFit>;
+export function fitGmmAsync(data: GmmData, options: FitGmmMvAsyncOptions): Promise<GmmMvFit>;
+export function fitGmmAsync(data: GmmData, options: FitGmmAsyncOptions | FitGmmMvAsyncOptions): Promise<GmmFit | GmmMvFit> {
+  return wantsMultivariate(options) ? mvFitKernel.async(data, options) : fitKernel.async(data, options);
 }
 
 /**
- * Segmentation labels: for every sample the component of largest
+ * Segmentation labels: for every sample (row) the component of largest
  * responsibility (ties: lowest index). Labels are bytes, so the model may
- * have at most 256 components (RangeError otherwise).
+ * have at most 256 components (RangeError otherwise). A multivariate model
+ * reads rows of `options.dims` values (default: the model's d), `options.columns` used.
  */
-export function predictGmm(data: GmmData, model: GmmModel, options?: KernelOptions): Uint8Array {
-  return predictKernel.sync(data, model, options);
+export function predictGmm(data: GmmData, model: GmmModel, options?: KernelOptions): Uint8Array;
+export function predictGmm(data: GmmData, model: GmmMvModel, options?: GmmMvDataOptions): Uint8Array;
+export function predictGmm(data: GmmData, model: GmmModel | GmmMvModel, options?: GmmMvDataOptions): Uint8Array {
+  return isMultivariateModel(model) ? mvPredictKernel.sync(data, model, options) : predictKernel.sync(data, model as GmmModel, options);
 }
 
 /** `predictGmm` off the event loop. */
-export function predictGmmAsync(data: GmmData, model: GmmModel, options?: AsyncKernelOptions): Promise<Uint8Array> {
-  return predictKernel.async(data, model, options);
+export function predictGmmAsync(data: GmmData, model: GmmModel, options?: AsyncKernelOptions): Promise<Uint8Array>;
+export function predictGmmAsync(data: GmmData, model: GmmMvModel, options?: GmmMvDataAsyncOptions): Promise<Uint8Array>;
+export function predictGmmAsync(data: GmmData, model: GmmModel | GmmMvModel, options?: GmmMvDataAsyncOptions): Promise<Uint8Array> {
+  return isMultivariateModel(model) ? mvPredictKernel.async(data, model, options) : predictKernel.async(data, model as GmmModel, options);
 }
 
-/** Responsibilities of every component for every sample: K planes of N values (`r[k*N + i]`). */
-export function predictProba(data: GmmData, model: GmmModel, options?: KernelOptions): Float64Array {
-  return probaKernel.sync(data, model, options);
+/**
+ * Responsibilities of every component for every sample. A 1-D model gives
+ * K planes of N values (`r[k*N + i]`, as before); a multivariate model gives
+ * N x K row-major values (`r[i*K + k]`, scikit-learn's `predict_proba` layout).
+ */
+export function predictProba(data: GmmData, model: GmmModel, options?: KernelOptions): Float64Array;
+export function predictProba(data: GmmData, model: GmmMvModel, options?: GmmMvDataOptions): Float64Array;
+export function predictProba(data: GmmData, model: GmmModel | GmmMvModel, options?: GmmMvDataOptions): Float64Array {
+  return isMultivariateModel(model) ? mvProbaKernel.sync(data, model, options) : probaKernel.sync(data, model as GmmModel, options);
 }
 
 /** `predictProba` off the event loop. */
-export function predictProbaAsync(data: GmmData, model: GmmModel, options?: AsyncKernelOptions): Promise<Float64Array> {
-  return probaKernel.async(data, model, options);
+export function predictProbaAsync(data: GmmData, model: GmmModel, options?: AsyncKernelOptions): Promise<Float64Array>;
+export function predictProbaAsync(data: GmmData, model: GmmMvModel, options?: GmmMvDataAsyncOptions): Promise<Float64Array>;
+export function predictProbaAsync(data: GmmData, model: GmmModel | GmmMvModel, options?: GmmMvDataAsyncOptions): Promise<Float64Array> {
+  return isMultivariateModel(model) ? mvProbaKernel.async(data, model, options) : probaKernel.async(data, model as GmmModel, options);
 }

@@ -19,6 +19,7 @@ import {
   checkPlanesFit,
   FIT_OPTION_KEYS,
   MAX_LABEL_COMPONENTS,
+  PUBLIC_FIT_OPTION_KEYS,
   scanFinite,
 } from "./validate";
 import type { CheckedData, CheckedMixture, FloatData, ResolvedFitOptions } from "./validate";
@@ -159,7 +160,7 @@ function fitParams(o: ResolvedFitOptions, trace = false) {
 export const fitKernel = registerKernel<[data: GmmData, options: unknown], FitCall, GmmFit>({
   name: "fitGmm",
   optionsIndex: 1,
-  optionKeys: FIT_OPTION_KEYS,
+  optionKeys: PUBLIC_FIT_OPTION_KEYS,
   progressAliases: ["onIteration"],
   prepare: ([data, options]) => ({ data: checkData("data", data), options: checkFitOptions(options) }),
   *reference({ data, options }) {

@@ -37,6 +37,8 @@ export interface FitGmmOptions extends KernelOptions {
   components: number;
   /** Number of EM iterations (integer >= 1). Required. */
   iterations: number;
+  /** Row width: 1 here (any other value, or a multivariate-only option, selects the multivariate fit). */
+  dims?: 1;
   /**
    * Early stop: after iteration i >= 2, stop when `|LL_i - LL_{i-1}| <= tol * N`
    * (N = number of samples) and set `converged`. Default: undefined, every

@@ -31,6 +31,13 @@ export const MAX_OUTPUT_LENGTH = MAX_OUTPUT_ELEMENTS;
 /** The option keys of `fitGmm` besides the common ones. */
 export const FIT_OPTION_KEYS = ["components", "iterations", "tol", "init", "varianceFloor", "regCovar"] as const;
 
+/**
+ * The keys `fitGmm` accepts on its 1-D path: the 1-D keys, `dims` (1 there)
+ * and the multivariate-only keys (absent there: any of them routes the call
+ * to the multivariate path), so a typo is suggested among all of them.
+ */
+export const PUBLIC_FIT_OPTION_KEYS = [...FIT_OPTION_KEYS, "dims", "covariance", "columns", "sampleWeight", "nInit", "seed"] as const;
+
 /** K planes of N values must fit in one Float64Array. */
 export function checkPlanesFit(dataName: string, n: number, k: number): void {
   if (n * k > MAX_OUTPUT_LENGTH) {
