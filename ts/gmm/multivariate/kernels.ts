@@ -6,8 +6,7 @@
  * passed to the native fit as explicit inits; `nInit` restarts loop here.
  */
 import { once, registerKernel } from "../../dispatch/kernel";
-import type { CancelToken, NativeAsyncContext } from "../../dispatch/kernel";
-import type { NativeBinding } from "../../native";
+import type { NativeAsyncContext } from "../../dispatch/kernel";
 import { native } from "../../native";
 import type { ProgressEvent } from "../../threads";
 import { assertInteger, assertNumber, assertOptions, isTypedArrayOf, show, withDefault } from "../../validate";
@@ -47,81 +46,15 @@ import {
 } from "./validate";
 import type { Layout, MvFitOptions } from "./validate";
 import { MAX_OUTPUT_ELEMENTS } from "../../limits.generated";
+import type { GmmMvDataArgs, GmmMvFitOutput, GmmMvFitParams, GmmMvModelArgs, GmmMvStatisticsOutput, GmmProgress } from "../../../index";
 
 /** Synchronous calls lend their inputs. */
 const LENT = true;
 
-// ---- the binding of design 13 -------------------------------------------
+// ---- the binding (crates/node/src/gmm_multivariate.rs) --------------------
 
-type MvData = Float64Array | Float32Array | Uint8Array;
-interface GmmMvModelArgs {
-  covariance: string;
-  dims: number;
-  weights: Float64Array;
-  means: Float64Array;
-  covariances: Float64Array;
-}
-interface GmmMvDataArgs {
-  rowWidth: number;
-  columns: Uint32Array;
-  sampleWeight?: Float64Array;
-}
-interface GmmMvFitParams {
-  components: number;
-  iterations: number;
-  tol?: number;
-  regCovar: number;
-  init: GmmMvModelArgs;
-  trace: boolean;
-}
-interface GmmMvFitOutput {
-  weights: Float64Array;
-  means: Float64Array;
-  covariances: Float64Array;
-  logLikelihoods: Float64Array;
-  iterations: number;
-  converged: boolean;
-}
-interface GmmMvStatisticsOutput {
-  chunks: Float64Array;
-  stride: number;
-  rows: number;
-  chunkSize: number;
-  isa: string;
-}
-type MvProgress = (event: { done: number; total: number; logLikelihood: number }) => void;
-interface MvBinding {
-  gmmMvFit(data: MvData, borrow: boolean, layout: GmmMvDataArgs, params: GmmMvFitParams, threads: number): GmmMvFitOutput;
-  gmmMvFitAsync(
-    data: MvData,
-    borrow: boolean,
-    layout: GmmMvDataArgs,
-    params: GmmMvFitParams,
-    threads: number,
-    token?: CancelToken,
-    onProgress?: MvProgress,
-  ): Promise<{ fit: GmmMvFitOutput; progressEvents: number }>;
-  gmmMvStatistics(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, rowOffset: number, threads: number): GmmMvStatisticsOutput;
-  gmmMvStatisticsAsync(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, rowOffset: number, threads: number): Promise<GmmMvStatisticsOutput>;
-  gmmMvMStep(chunks: Float64Array, stride: number, model: GmmMvModelArgs, regCovar: number): { weights: Float64Array; means: Float64Array; covariances: Float64Array };
-  gmmMvScoreSamples(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): void;
-  gmmMvScoreSamplesAsync(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): Promise<void>;
-  gmmMvPredict(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Uint8Array, threads: number): void;
-  gmmMvPredictAsync(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Uint8Array, threads: number): Promise<void>;
-  gmmMvProba(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): void;
-  gmmMvProbaAsync(data: MvData, borrow: boolean, layout: GmmMvDataArgs, model: GmmMvModelArgs, out: Float64Array, threads: number): Promise<void>;
-}
+type MvProgress = (event: GmmProgress) => void;
 
-/**
- * The multivariate entries of the binding. Until the native side is merged
- * the addon lacks them: a clear error (the integrator removes this guard
- * once index.d.ts declares the functions).
- */
-function mv(binding: NativeBinding): MvBinding {
-  const b = binding as unknown as Partial<MvBinding>;
-  if (typeof b.gmmMvFit !== "function") throw new Error("fastkernels: the native multivariate kernels are not built");
-  return b as MvBinding;
-}
 
 function modelArgs(model: GmmMvModel): GmmMvModelArgs {
   const { covariance, dims, weights, means, covariances } = model;
@@ -253,7 +186,7 @@ export const mvFitKernel = registerKernel<[data: unknown, options: unknown], MvF
     return withToJSON(yield* fitSteps(referenceRows(call), call.options));
   },
   native: (call, b, threads) => {
-    const binding = mv(b);
+    const binding = b;
     const seeded = typeof call.options.init === "string";
     let best: GmmMvFit | undefined;
     for (const init of nativeStarts(call)) {
@@ -264,7 +197,7 @@ export const mvFitKernel = registerKernel<[data: unknown, options: unknown], MvF
     return withToJSON(best as GmmMvFit);
   },
   nativeAsync: async (call, b, context: NativeAsyncContext) => {
-    const binding = mv(b);
+    const binding = b;
     const o = call.options;
     const seeded = typeof o.init === "string";
     let best: GmmMvFit | undefined;
@@ -304,12 +237,12 @@ export const mvPredictKernel = registerKernel<[data: unknown, model: unknown, op
   reference: (call) => once(() => reference.predict(referenceRows(call), modelPrecision(call))),
   native: (call, b, threads) => {
     const out = new Uint8Array(call.layout.n);
-    mv(b).gmmMvPredict(call.data, LENT, layoutArgs(call.layout), modelArgs(call.model), out, threads);
+    b.gmmMvPredict(call.data, LENT, layoutArgs(call.layout), modelArgs(call.model), out, threads);
     return out;
   },
   nativeAsync: async (call, b, { threads, borrow }) => {
     const out = new Uint8Array(call.layout.n);
-    await mv(b).gmmMvPredictAsync(call.data, borrow, layoutArgs(call.layout), modelArgs(call.model), out, threads);
+    await b.gmmMvPredictAsync(call.data, borrow, layoutArgs(call.layout), modelArgs(call.model), out, threads);
     return out;
   },
   copyInputs: copyModelCall,
@@ -327,12 +260,12 @@ export const mvProbaKernel = registerKernel<[data: unknown, model: unknown, opti
   reference: (call) => once(() => reference.proba(referenceRows(call), modelPrecision(call))),
   native: (call, b, threads) => {
     const out = new Float64Array(call.layout.n * call.model.weights.length);
-    mv(b).gmmMvProba(call.data, LENT, layoutArgs(call.layout), modelArgs(call.model), out, threads);
+    b.gmmMvProba(call.data, LENT, layoutArgs(call.layout), modelArgs(call.model), out, threads);
     return out;
   },
   nativeAsync: async (call, b, { threads, borrow }) => {
     const out = new Float64Array(call.layout.n * call.model.weights.length);
-    await mv(b).gmmMvProbaAsync(call.data, borrow, layoutArgs(call.layout), modelArgs(call.model), out, threads);
+    await b.gmmMvProbaAsync(call.data, borrow, layoutArgs(call.layout), modelArgs(call.model), out, threads);
     return out;
   },
   copyInputs: copyModelCall,
@@ -346,12 +279,12 @@ export const scoreSamplesKernel = registerKernel<[data: unknown, model: unknown,
   reference: (call) => once(() => reference.scoreSamples(referenceRows(call), modelPrecision(call))),
   native: (call, b, threads) => {
     const out = new Float64Array(call.layout.n);
-    mv(b).gmmMvScoreSamples(call.data, LENT, layoutArgs(call.layout), modelArgs(call.model), out, threads);
+    b.gmmMvScoreSamples(call.data, LENT, layoutArgs(call.layout), modelArgs(call.model), out, threads);
     return out;
   },
   nativeAsync: async (call, b, { threads, borrow }) => {
     const out = new Float64Array(call.layout.n);
-    await mv(b).gmmMvScoreSamplesAsync(call.data, borrow, layoutArgs(call.layout), modelArgs(call.model), out, threads);
+    await b.gmmMvScoreSamplesAsync(call.data, borrow, layoutArgs(call.layout), modelArgs(call.model), out, threads);
     return out;
   },
   copyInputs: copyModelCall,
@@ -445,11 +378,11 @@ export const statisticsKernel = registerKernel<[data: unknown, model: unknown, o
   },
   reference: (call) => once(() => statisticsResult(call, reference.chunkPartials(referenceRows(call), modelPrecision(call)), "js")),
   native: (call, b, threads) =>
-    fromNativeStatistics(call, mv(b).gmmMvStatistics(call.data, LENT, layoutArgs(call.layout, call.sampleWeight), modelArgs(call.model), call.rowOffset, threads)),
+    fromNativeStatistics(call, b.gmmMvStatistics(call.data, LENT, layoutArgs(call.layout, call.sampleWeight), modelArgs(call.model), call.rowOffset, threads)),
   nativeAsync: async (call, b, { threads, borrow }) =>
     fromNativeStatistics(
       call,
-      await mv(b).gmmMvStatisticsAsync(call.data, borrow, layoutArgs(call.layout, call.sampleWeight), modelArgs(call.model), call.rowOffset, threads),
+      await b.gmmMvStatisticsAsync(call.data, borrow, layoutArgs(call.layout, call.sampleWeight), modelArgs(call.model), call.rowOffset, threads),
     ),
   copyInputs: (call) => ({ ...copyModelCall(call), rowOffset: call.rowOffset }),
 });
@@ -508,7 +441,7 @@ export function mStepOnSums(acc: Float64Array, type: CovarianceType, k: number, 
   if (threads === 0 || !native) {
     model = reference.mStep(acc, k, d, type, regCovar);
   } else {
-    const out = mv(native).gmmMvMStep(acc, acc.length, modelArgs(modelShape(type, k, d)), regCovar);
+    const out = native.gmmMvMStep(acc, acc.length, modelArgs(modelShape(type, k, d)), regCovar);
     model = { dims: d, covariance: type, weights: out.weights, means: out.means, covariances: out.covariances };
   }
   reference.precision(model, reference.afterRegCovar(regCovar));
