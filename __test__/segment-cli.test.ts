@@ -266,3 +266,11 @@ describe("fastkernels segment --report / --figures (the report module, end to en
     for (const file of figures) expect(existsSync(path.join(dir, "r-figures", file))).toBe(true);
   });
 });
+
+test("several images with --report <file>: one report with a section per image", async () => {
+  const run = await segment(["segment", "a.png", "b.png", "--components", "3", "--iterations", "3", "--report", "both.html", "--quiet"]);
+  expect(run.code).toBe(0);
+  const html = readFileSync(path.join(dir, "both.html"), "utf8");
+  expect(html.match(/<section class="segment" id="section-\d"/g)).toHaveLength(2);
+  expect(html.match(/<svg\b/g)).toHaveLength(6);
+});

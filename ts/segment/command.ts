@@ -5,6 +5,7 @@
  * plus outputs, several inputs and a per-phase timing table. Every image goes
  * through `segmentImage`, one after another.
  */
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
@@ -15,7 +16,7 @@ import { MAX_THREADS } from "../threads";
 import type { ProgressEvent } from "../threads";
 import { IMAGE_CHANNELS } from "./image";
 import { COMPONENTS_MESSAGE, segmentImage } from "./segment";
-import type { ImageChannel, SegmentOptions, SegmentSummary } from "./types";
+import type { ImageChannel, ReportSection, SegmentOptions, SegmentSummary } from "./types";
 
 /** A problem with the command line: exit code 2. */
 export class UsageError extends Error {}
@@ -232,7 +233,11 @@ async function runSegment(images: string[], opts: CliOptions): Promise<void> {
     console.error("fastkernels segment: --subtraction-threshold ignored: it applies only with --second-image and --components 2");
     subtractionThreshold = undefined;
   }
-  const plans = planOutputs(inputs, opts);
+  // Several images and `--report <file>` without --out-dir: one report with
+  // a section per image (with --out-dir: one report per image).
+  const combinedReport = inputs.length > 1 && typeof opts.report === "string" && opts.outDir === undefined ? opts.report : undefined;
+  const plans = planOutputs(inputs, combinedReport === undefined ? opts : { ...opts, report: undefined });
+  const sections: ReportSection[] = [];
 
   let failures = 0;
   for (let i = 0; i < inputs.length; i++) {
@@ -253,6 +258,7 @@ async function runSegment(images: string[], opts: CliOptions): Promise<void> {
         ...plans[i],
         postprocess: opts.postprocess,
         onIteration: printer.onIteration,
+        ...(combinedReport === undefined ? {} : { onReportSection: (section: ReportSection) => sections.push(section) }),
       });
       printer.finish();
       log(`  ${summary.width} x ${summary.height} pixels, ${summary.iterations} iterations${summary.converged ? " (converged)" : ""}`);
@@ -266,6 +272,11 @@ async function runSegment(images: string[], opts: CliOptions): Promise<void> {
       failures++;
       reportError(error);
     }
+  }
+  if (combinedReport !== undefined && sections.length > 0) {
+    const { renderReportHtml } = await import("./report.js");
+    await writeFile(combinedReport, await renderReportHtml(sections, { title: `fastkernels segment: ${sections.length} images` }));
+    log(`wrote ${combinedReport} (${sections.length} sections)`);
   }
   if (failures) {
     console.error(`fastkernels segment: ${failures} of ${inputs.length} images failed`);
@@ -306,7 +317,7 @@ export function addSegmentCommand(program: Command): Command {
     .option("--output [png]", "segmentation PNG, round(255 x mean) per pixel (default <name>.segmentation.png)")
     .option("--labels [png]", "label PNG, component index per pixel (default <name>.labels.png)")
     .option("--json [file]", "fit summary JSON: model, log-likelihoods, timings (default <name>.json)")
-    .option("--report [html]", "HTML report (default <name>.report.html)")
+    .option("--report [html]", "HTML report (default <name>.report.html); with several images and a file name: one report, a section per image")
     .option("--figures [dir]", "folder for the figures (default <out-dir>/figures)")
     .option("--out-dir <dir>", "folder for the outputs; with several images one set per image, named after it (default: current folder)")
     .option("--no-postprocess", "skip the 5x5 opening and closing")

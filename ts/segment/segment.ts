@@ -23,7 +23,7 @@ export const COMPONENTS_MESSAGE = "Number of components must be 2 or greater";
 
 const OPTION_KEYS = new Set([
   "components", "iterations", "tol", "threads", "channel", "secondImage", "subtractionThreshold",
-  "output", "labels", "json", "report", "figures", "postprocess", "onIteration", "signal",
+  "output", "labels", "json", "report", "figures", "postprocess", "onIteration", "signal", "onReportSection",
 ]);
 
 function checkOptions(path: unknown, options: SegmentOptions): void {
@@ -200,7 +200,7 @@ export async function segmentImage(path: string, options: SegmentOptions): Promi
 
   // encode
   start = performance.now();
-  const needSection = options.report !== undefined || options.figures !== undefined;
+  const needSection = options.report !== undefined || options.figures !== undefined || options.onReportSection !== undefined;
   let segmentationPng: Buffer | null = null;
   if (options.output !== undefined || needSection) segmentationPng = await encodeGrayPng(toBytes(values), width, height);
   if (options.output !== undefined) {
@@ -214,6 +214,7 @@ export async function segmentImage(path: string, options: SegmentOptions): Promi
   if (needSection) {
     const inputPng = await encodeGrayPng(plane ?? toBytes(data), width, height);
     const section: ReportSection = { summary, data, inputPng, segmentationPng: segmentationPng! };
+    options.onReportSection?.(section);
     const report = await import("./report.js");
     if (options.figures !== undefined) {
       await mkdir(options.figures, { recursive: true });

@@ -55,6 +55,11 @@ export interface SegmentOptions {
   onIteration?: (event: ProgressEvent) => void;
   /** Aborts the fit between iterations. */
   signal?: AbortSignal;
+  /**
+   * Receives this image's report section (images, fitted data, summary), for
+   * one report over several images (`renderReportHtml(sections)`).
+   */
+  onReportSection?: (section: ReportSection) => void;
 }
 
 /** What `segmentImage` did: inputs, the fitted model, timings (ms) and the files written. */
