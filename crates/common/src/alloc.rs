@@ -218,6 +218,14 @@ fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_ptr: *mut u8, _bytes: usize) {}
 
+/// Advises huge pages for a caller's output buffer that has not been
+/// written yet (for example a typed array V8 just allocated: large blocks
+/// come from fresh zero pages), as [`with_capacity_for`] does for its own
+/// blocks. A hint: nothing changes but the speed of the first touch.
+pub fn advise_output<T>(out: &mut [T]) {
+    advise_huge_pages(out.as_mut_ptr().cast(), std::mem::size_of_val(out));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

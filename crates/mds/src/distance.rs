@@ -259,6 +259,9 @@ pub fn distance_matrix_into(points: Points<'_>, out: &mut [f64]) -> Result<(), M
             out.len()
         )));
     }
+    // The caller's fresh buffer (a V8 typed array) gets the huge-page advice
+    // the Vec path gets from `alloc::with_capacity` (see common::alloc).
+    fastkernels_common::alloc::advise_output(out);
     fill_matrix(&points, TileWriter(out.as_mut_ptr()))
 }
 
