@@ -112,6 +112,15 @@ const tables = {
     const header = ["Case (median ms)", "fill `Float64Array(n*n)`", "reference", "native 1 thread", `native ${n} threads`, "druidjs", `${n} vs 1 thread`, `${n} threads vs druidjs (or time / fill)`];
     return `${table(header, rows)}\n\n${footer(results, ["mds"])}`;
   },
+
+  async(results) {
+    const rows = (results.rows || []).filter((r) => r.bench === "async");
+    const gaps = rows.filter((r) => r.kind === "event-loop-gaps").map((r) => [r.case, num(r.call_ms), num(r.total_ms), num(r.p50_gap_ms), num(r.p99_gap_ms), num(r.max_gap_ms)]);
+    const sync = rows.filter((r) => r.kind === "sync-part").map((r) => [r.case, num(r.sync_ms), num(r.borrow_sync_ms), num(r.memcpy_ms)]);
+    const gapTable = table(["Operation (while it runs)", "call (copy) ms", "total ms", "p50 gap ms", "p99 gap ms", "max gap ms"], gaps);
+    const syncTable = table(["Synchronous part", "default (copy) ms", "borrow: true ms", "plain `slice()` ms"], sync);
+    return `${gapTable}\n\n${syncTable}\n\n${footer(results, ["async"])}`;
+  },
 };
 
 // ---- README ----------------------------------------------------------------------
