@@ -10,7 +10,7 @@ import path from "node:path";
 import sharp from "sharp";
 
 import { fitGmm } from "../ts/gmm";
-import { readImagePlane } from "../ts/segment";
+import { componentLevel, readImagePlane, readImageRgb, srgbToLab } from "../ts/segment";
 import { planOutputs } from "../ts/segment/command";
 import type { SegmentSummary } from "../ts/segment";
 
@@ -56,6 +56,22 @@ async function makeImages(): Promise<void> {
   await sharp(a, { raw: { width, height, channels: 3 } }).png().toFile(path.join(dir, "a.png"));
   await sharp(b, { raw: { width, height, channels: 3 } }).png().toFile(path.join(dir, "b.png"));
   await sharp(Buffer.from([10, 200, 30, 40, 50, 60]), { raw: { width: 2, height: 1, channels: 3 } }).png().toFile(path.join(dir, "tiny.png"));
+  // c.png: three colour regions (blue background, red disc, green bar) with noise in every channel.
+  const c = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const noise = () => Math.floor(random() * 28);
+      const disc = (x - 40) ** 2 + (y - 32) ** 2 < 400;
+      const base = disc ? [200, 40, 50] : x > 72 ? [30, 180, 90] : [60, 60, 200];
+      c.set(base.map((v) => v + noise()), 3 * (y * width + x));
+    }
+  }
+  await sharp(c, { raw: { width, height, channels: 3 } }).png().toFile(path.join(dir, "c.png"));
+}
+
+async function rgbPixels(file: string): Promise<{ data: Uint8Array; width: number; height: number; channels: number }> {
+  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: info.channels };
 }
 
 async function grayPixels(file: string): Promise<{ data: Uint8Array; width: number; height: number }> {
@@ -178,6 +194,74 @@ describe("fastkernels segment", () => {
     expect(oneLine(both.stderr)).toContain("with several images --output takes no file name");
   });
 
+  test("--color-space rgb: the 3-D fit is fitGmm's to the last bit; --output is the component mean colours", async () => {
+    const run = await segment([
+      "segment", "c.png", "--color-space", "rgb", "--components", "3", "--iterations", "8", "--threads", "2",
+      "--output", "c.rgb.png", "--json", "c.rgb.json",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/^ {2}iteration +\d+\/8 +log-likelihood /gm)).toHaveLength(8);
+    const summary = JSON.parse(readFileSync(path.join(dir, "c.rgb.json"), "utf8")) as SegmentSummary;
+    const rgb = await readImageRgb(path.join(dir, "c.png"));
+    const fit = fitGmm(rgb.data, { dims: 3, components: 3, iterations: 8, covariance: "full", threads: 2 });
+    expect(summary).toMatchObject({ channel: "rgb", colorSpace: "rgb", components: 3, iterations: 8, width: 96, height: 64 });
+    expect(summary.model.dims).toBe(3);
+    expect(summary.model.covariance).toBe("full");
+    expect(summary.model.weights).toEqual(Array.from(fit.weights));
+    expect(summary.model.means).toEqual(Array.from(fit.means));
+    expect(summary.model.covariances).toEqual(Array.from(fit.covariances));
+    expect(summary.logLikelihoods).toEqual(Array.from(fit.logLikelihoods));
+    expect(summary.model.colors).toEqual(Array.from(fit.means, (m) => Math.round(255 * m)));
+    const out = await rgbPixels(path.join(dir, "c.rgb.png"));
+    expect([out.width, out.height, out.channels]).toEqual([96, 64, 3]);
+    const colours = new Set([0, 1, 2].map((k) => summary.model.colors!.slice(3 * k, 3 * k + 3).join()));
+    const seen = new Set<string>();
+    for (let i = 0; i < out.data.length; i += 3) seen.add(Array.from(out.data.subarray(i, i + 3)).join());
+    expect(seen).toEqual(colours);
+  });
+
+  test("--color-space lab --covariance diag: fitGmm on the CIE Lab values to the last bit; unprocessed output = colour of the label", async () => {
+    const run = await segment([
+      "segment", "c.png", "--color-space", "lab", "--covariance", "diag", "--components", "3", "--iterations", "6", "--threads", "1",
+      "--no-postprocess", "--output", "c.lab.png", "--labels", "c.lab.labels.png", "--json", "c.lab.json", "--quiet",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(readFileSync(path.join(dir, "c.lab.json"), "utf8")) as SegmentSummary;
+    const rgb = await readImageRgb(path.join(dir, "c.png"));
+    const fit = fitGmm(srgbToLab(rgb.data), { dims: 3, components: 3, iterations: 6, covariance: "diag", threads: 1 });
+    expect(summary).toMatchObject({ channel: "lab", colorSpace: "lab", iterations: 6 });
+    expect(summary.model).toMatchObject({ dims: 3, covariance: "diag" });
+    expect(summary.model.weights).toEqual(Array.from(fit.weights));
+    expect(summary.model.means).toEqual(Array.from(fit.means));
+    expect(summary.model.covariances).toEqual(Array.from(fit.covariances));
+    expect(summary.model.variances).toEqual(Array.from(fit.covariances));
+    expect(summary.logLikelihoods).toEqual(Array.from(fit.logLikelihoods));
+    const [out, labels] = await Promise.all([rgbPixels(path.join(dir, "c.lab.png")), grayPixels(path.join(dir, "c.lab.labels.png"))]);
+    const colors = summary.model.colors!;
+    expect(labels.data.every((k, i) => [0, 1, 2].every((j) => out.data[3 * i + j] === colors[3 * k + j]))).toBe(true);
+    expect(new Set(labels.data)).toEqual(new Set([0, 1, 2]));
+    expect([0, 1, 2].map((k) => componentLevel(k, 3))).toEqual([0, 128, 255]);
+  });
+
+  test("--color-space / --covariance usage errors exit 2 with one line", async () => {
+    for (const args of [
+      ["--color-space", "xyz"],
+      ["--color-space", "rgb", "--covariance", "bogus"],
+      ["--covariance", "full"],
+      ["--color-space", "gray", "--covariance", "diag"],
+      ["--color-space", "rgb", "--second-image", "b.png"],
+      ["--color-space", "lab", "--second-image", "b.png"],
+      ["--color-space", "lab", "--channel", "red"],
+      ["--color-space", "rgb", "--report", "r.html"],
+    ]) {
+      const run = await segment(["segment", "c.png", ...args]);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      oneLine(run.stderr);
+    }
+  });
+
   test("--version and --help", async () => {
     const run = await segment(["--version"]);
     expect(run.code).toBe(0);
@@ -186,6 +270,8 @@ describe("fastkernels segment", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--subtraction-threshold <t>");
     expect(help.stdout).toContain("OpenCV's BGR");
+    expect(help.stdout).toContain("--color-space <space>");
+    expect(help.stdout).toContain("--covariance <type>");
   });
 
   test("--quiet prints nothing; several inputs with --out-dir write one set each", async () => {

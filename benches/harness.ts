@@ -134,6 +134,26 @@ export async function runGroup(title: string, cases: BenchCase[], options: Group
   return rows;
 }
 
+/**
+ * Adds rows measured outside tinybench (a one-off timing of a slow case, an
+ * external program) to a group `runGroup` ran, with ratios against its rows
+ * (`[faster, slower]` by row name, either side may be a new row).
+ */
+export function addRows(title: string, extra: Row[], ratios: Array<[faster: string, slower: string]> = []): void {
+  const group = results[title];
+  if (!group) throw new Error(`addRows: no group ${title}`);
+  group.rows.push(...extra);
+  console.table(extra.map((r) => ({ case: r.name, "median ms": Number(r.medianMs.toPrecision(4)), "min ms": Number(r.minMs.toPrecision(4)), samples: r.samples })));
+  for (const [faster, slower] of ratios) {
+    const a = group.rows.find((r) => r.name === faster);
+    const b = group.rows.find((r) => r.name === slower);
+    if (!a || !b) throw new Error(`ratio ${faster} vs ${slower}: no such row in ${title}`);
+    const ratio = b.medianMs / a.medianMs;
+    group.ratios[`${faster} vs ${slower}`] = ratio;
+    console.log(`  ${faster} is ${ratio.toFixed(2)}x ${slower} (median)`);
+  }
+}
+
 /** Hands rows to the runner (`npm run bench`), which merges them into bench-results.json. */
 export function saveRows(bench: string, rows: ResultRow[]): void {
   const out = process.env.FASTKERNELS_BENCH_OUT;

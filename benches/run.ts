@@ -47,6 +47,7 @@ interface Results {
 /** Why a bench cannot run here, or null. Benches not listed need nothing beyond the devDependencies. */
 const prerequisites: Record<string, () => string | null> = {
   gmm: nativeAddon,
+  "gmm-mv": nativeAddon,
   polygon: nativeAddon,
   mds: nativeAddon,
   async: nativeAddon,
@@ -96,6 +97,7 @@ function versions(): Record<string, string | null> {
     tinybench: packageVersion("tinybench"),
     kdbush: packageVersion("kdbush"),
     "@saehrimnir/druidjs": packageVersion("@saehrimnir/druidjs"),
+    "scikit-learn": output("python3", ["-c", "import sklearn; print(sklearn.__version__)"]),
   };
 }
 

@@ -41,8 +41,8 @@ function classify(label) {
   if (/\bnative\b/i.test(label)) return { backend: "native", threads: threads ? Number(threads[1]) : null };
   if (/reference|\bTS\b/.test(label)) return { backend: "js", threads: 1 };
   if (/^fill\b/i.test(label)) return { backend: "baseline", threads: 1 };
-  const peer = /(druidjs|kdbush)/i.exec(label);
-  if (peer) return { backend: peer[1].toLowerCase(), threads: 1 };
+  const peer = /(druidjs|kdbush|scikit-learn)/i.exec(label);
+  if (peer) return { backend: peer[1].toLowerCase(), threads: threads ? Number(threads[1]) : 1 };
   return { backend: "other", threads: threads ? Number(threads[1]) : null };
 }
 

@@ -15,8 +15,9 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { MAX_THREADS } from "../threads";
 import type { ProgressEvent } from "../threads";
 import { IMAGE_CHANNELS } from "./image";
-import { COMPONENTS_MESSAGE, segmentImage } from "./segment";
-import type { ImageChannel, ReportSection, SegmentOptions, SegmentSummary } from "./types";
+import { COLOR_SPACES, COMPONENTS_MESSAGE, COVARIANCE_TYPES, segmentImage } from "./segment";
+import type { CovarianceType } from "../gmm/multivariate/types";
+import type { ImageChannel, ReportSection, SegmentColorSpace, SegmentOptions, SegmentSummary } from "./types";
 
 /** A problem with the command line: exit code 2. */
 export class UsageError extends Error {}
@@ -54,6 +55,8 @@ interface CliOptions {
   threads?: number;
   precompiledNumThreads?: number;
   channel?: ImageChannel;
+  colorSpace?: SegmentColorSpace;
+  covariance?: CovarianceType;
   subtractionThreshold?: number;
   visualization: number;
   output?: string | true;
@@ -132,7 +135,17 @@ function fixed(value: number, digits: number, width: number): string {
 }
 
 function printModel(summary: SegmentSummary, log: (line: string) => void): void {
-  const { means, stdevs, weights } = summary.model;
+  const { means, stdevs, weights, dims, colors } = summary.model;
+  if (dims !== undefined && dims > 1) {
+    const names = summary.colorSpace === "lab" ? ["L", "a", "b"] : ["R", "G", "B"];
+    log(`    k      weight  mean ${names.map((n) => n.padStart(10)).join(" ")}  colour`);
+    for (let k = 0; k < weights.length; k++) {
+      const mean = means.slice(k * dims, (k + 1) * dims).map((m) => fixed(m, 5, 10)).join(" ");
+      const hex = colors ? `#${colors.slice(3 * k, 3 * k + 3).map((c) => c.toString(16).padStart(2, "0")).join("")}` : "";
+      log(`  ${String(k).padStart(3)} ${fixed(weights[k], 6, 11)}       ${mean}  ${hex}`);
+    }
+    return;
+  }
   log("    k        mean       stdev      weight");
   for (let k = 0; k < means.length; k++) {
     log(`  ${String(k).padStart(3)} ${fixed(means[k], 6, 11)} ${fixed(stdevs[k], 6, 11)} ${fixed(weights[k], 6, 11)}`);
@@ -226,6 +239,19 @@ async function runSegment(images: string[], opts: CliOptions): Promise<void> {
   if (opts.secondImage !== undefined && opts.channel !== undefined) {
     throw new UsageError("--channel applies to one-image mode; with --second-image the CIE94 colour difference is segmented");
   }
+  const colour = opts.colorSpace !== undefined && opts.colorSpace !== "gray";
+  if (colour && opts.secondImage !== undefined) {
+    throw new UsageError(`--color-space ${opts.colorSpace} works in one-image mode; with --second-image the CIE94 difference is segmented (--color-space gray)`);
+  }
+  if (colour && opts.channel !== undefined) {
+    throw new UsageError(`--channel picks the plane of --color-space gray; --color-space ${opts.colorSpace} fits all three channels`);
+  }
+  if (!colour && opts.covariance !== undefined) {
+    throw new UsageError("--covariance applies to --color-space rgb or lab (the gray fit is one-dimensional)");
+  }
+  if (colour && (opts.report !== undefined || opts.figures !== undefined || opts.visualization === 1)) {
+    throw new UsageError(`--report, --figures and --visualization 1 draw one-dimensional fits; not available with --color-space ${opts.colorSpace}`);
+  }
   const threads = resolveThreads(opts);
   let subtractionThreshold = opts.subtractionThreshold;
   if (subtractionThreshold !== undefined && (opts.secondImage === undefined || opts.components !== 2)) {
@@ -243,7 +269,7 @@ async function runSegment(images: string[], opts: CliOptions): Promise<void> {
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i];
     const pair = opts.secondImage === undefined ? "" : ` - ${opts.secondImage} (CIE94 difference)`;
-    const plane = opts.secondImage === undefined ? `, ${opts.channel ?? "blue"} plane` : "";
+    const plane = opts.secondImage !== undefined ? "" : colour ? `, ${opts.colorSpace} (${opts.covariance ?? "full"} covariance)` : `, ${opts.channel ?? "blue"} plane`;
     log(`${inputs.length > 1 ? `[${i + 1}/${inputs.length}] ` : ""}${input}${pair}${plane}: K = ${opts.components}, ${opts.iterations} EM iterations`);
     const printer = new IterationPrinter(opts.iterations, quiet, log);
     try {
@@ -253,6 +279,7 @@ async function runSegment(images: string[], opts: CliOptions): Promise<void> {
         ...(opts.tol === undefined ? {} : { tol: opts.tol }),
         ...(threads === undefined ? {} : { threads }),
         ...(opts.channel === undefined ? {} : { channel: opts.channel }),
+        ...(colour ? { colorSpace: opts.colorSpace, covariance: opts.covariance ?? "full" } : {}),
         ...(opts.secondImage === undefined ? {} : { secondImage: opts.secondImage }),
         ...(subtractionThreshold === undefined ? {} : { subtractionThreshold }),
         ...plans[i],
@@ -297,6 +324,14 @@ export function addSegmentCommand(program: Command): Command {
     "plane of a colour image: blue, green, red or luma (default blue, because the original reads OpenCV's BGR " +
       "first plane; luma = sharp's greyscale, Rec. 709 luminance on linear light)",
   ).choices(IMAGE_CHANNELS as string[]);
+  const colorSpace = new Option(
+    "--color-space <space>",
+    "gray: one plane (--channel), the original's 1-D fit; rgb: the three channels as v/255; lab: CIE L*a*b* (D65) of the " +
+      "sRGB pixels; rgb and lab are 3-D fits (k-means++ start, seed 0) and --output is then a colour image of the component means",
+  )
+    .choices(COLOR_SPACES as string[])
+    .default("gray");
+  const covariance = new Option("--covariance <type>", "covariance of the rgb/lab fit (default full)").choices(COVARIANCE_TYPES as string[]);
   return program
     .command("segment")
     .description(
@@ -312,6 +347,8 @@ export function addSegmentCommand(program: Command): Command {
     .option("--threads <n>", "native threads; 0 = TypeScript reference (default every core)", integer(0, MAX_THREADS))
     .option("--precompiled-num-threads <n>", "alias of --threads (the original's flag; 0 = its numpy path)", integer(0, MAX_THREADS))
     .addOption(channel)
+    .addOption(colorSpace)
+    .addOption(covariance)
     .option("--subtraction-threshold <t>", "with --second-image and K = 2: raw ΔE94 <= t starts as background, > t as foreground (2.3 = just perceptible)", real(-Infinity))
     .option("--visualization <0|1>", "1 = write the figures (into --figures, or <out-dir>/figures)", integer(0, 1), 0)
     .option("--output [png]", "segmentation PNG, round(255 x mean) per pixel (default <name>.segmentation.png)")

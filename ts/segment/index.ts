@@ -7,5 +7,6 @@ export { readImagePlane, readImageRgb, IMAGE_CHANNELS } from "./image";
 export { writeSegmentation } from "./write";
 export type { WriteSegmentationOptions } from "./write";
 export { postprocess } from "./postprocess";
-export { segmentImage, COMPONENTS_MESSAGE } from "./segment";
-export type { ImageChannel, ImagePlane, ReportSection, RgbImageData, SegmentOptions, SegmentSummary } from "./types";
+export { segmentImage, COMPONENTS_MESSAGE, COLOR_SPACES, componentLevel } from "./segment";
+export { srgbToLab, labToSrgb } from "./lab";
+export type { ImageChannel, ImagePlane, ReportSection, RgbImageData, SegmentColorSpace, SegmentModel, SegmentOptions, SegmentSummary } from "./types";

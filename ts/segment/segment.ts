@@ -11,12 +11,13 @@ import { performance } from "node:perf_hooks";
 import { cie94DifferenceAsync, thresholdedSubtractionInit } from "../color";
 import { normalizeReference } from "../color/reference";
 import { fitGmmAsync, predictGmm } from "../gmm";
-import type { GmmFit, GmmInit } from "../gmm";
+import type { CovarianceType, GmmFit, GmmInit, GmmMvFit } from "../gmm";
 import { assertInteger, assertNumber, assertOptions } from "../validate";
 import { IMAGE_CHANNELS, readImagePlane, readImageRgb } from "./image";
+import { labToSrgb, srgbToLab } from "./lab";
 import { postprocess as morphology } from "./postprocess";
-import type { ReportSection, SegmentOptions, SegmentSummary } from "./types";
-import { encodeGrayPng, toBytes } from "./write";
+import type { ReportSection, SegmentColorSpace, SegmentModel, SegmentOptions, SegmentSummary } from "./types";
+import { encodeGrayPng, encodeRgbPng, toBytes } from "./write";
 
 /** The original's message for K < 2. */
 export const COMPONENTS_MESSAGE = "Number of components must be 2 or greater";
@@ -24,7 +25,11 @@ export const COMPONENTS_MESSAGE = "Number of components must be 2 or greater";
 const OPTION_KEYS = new Set([
   "components", "iterations", "tol", "threads", "channel", "secondImage", "subtractionThreshold",
   "output", "labels", "json", "report", "figures", "postprocess", "onIteration", "signal", "onReportSection",
+  "colorSpace", "covariance",
 ]);
+
+export const COLOR_SPACES: readonly SegmentColorSpace[] = ["gray", "rgb", "lab"];
+export const COVARIANCE_TYPES: readonly CovarianceType[] = ["full", "diag", "spherical", "tied"];
 
 function checkOptions(path: unknown, options: SegmentOptions): void {
   if (typeof path !== "string" || path === "") throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
@@ -41,6 +46,23 @@ function checkOptions(path: unknown, options: SegmentOptions): void {
   if (options.tol !== undefined) assertNumber("options.tol", options.tol, { min: 0 });
   if (options.channel !== undefined && !IMAGE_CHANNELS.includes(options.channel)) {
     throw new RangeError(`options.channel must be one of ${IMAGE_CHANNELS.join(", ")}, got ${JSON.stringify(options.channel)}`);
+  }
+  if (options.colorSpace !== undefined && !COLOR_SPACES.includes(options.colorSpace)) {
+    throw new RangeError(`options.colorSpace must be one of ${COLOR_SPACES.join(", ")}, got ${JSON.stringify(options.colorSpace)}`);
+  }
+  if (options.covariance !== undefined && !COVARIANCE_TYPES.includes(options.covariance)) {
+    throw new RangeError(`options.covariance must be one of ${COVARIANCE_TYPES.join(", ")}, got ${JSON.stringify(options.covariance)}`);
+  }
+  const colour = options.colorSpace !== undefined && options.colorSpace !== "gray";
+  if (!colour && options.covariance !== undefined) {
+    throw new RangeError(`options.covariance applies to colorSpace "rgb" or "lab", not "gray"`);
+  }
+  if (colour) {
+    for (const key of ["secondImage", "channel", "report", "figures", "onReportSection"] as const) {
+      if (options[key] !== undefined) {
+        throw new RangeError(`options.${key} cannot be combined with colorSpace ${JSON.stringify(options.colorSpace)} (it works with "gray" only)`);
+      }
+    }
   }
   if (options.subtractionThreshold !== undefined) {
     assertNumber("options.subtractionThreshold", options.subtractionThreshold);
@@ -101,6 +123,7 @@ function since(start: number): number {
  */
 export async function segmentImage(path: string, options: SegmentOptions): Promise<SegmentSummary> {
   checkOptions(path, options);
+  if (options.colorSpace === "rgb" || options.colorSpace === "lab") return segmentColour(path, options, options.colorSpace);
   const { components, iterations, tol, threads, secondImage, subtractionThreshold } = options;
   const channel = options.channel ?? "blue";
   const wantsPostprocess = options.postprocess ?? true;
@@ -184,6 +207,7 @@ export async function segmentImage(path: string, options: SegmentOptions): Promi
     width,
     height,
     channel: secondImage === undefined ? channel : "cie94",
+    colorSpace: "gray",
     components,
     model: {
       weights: Array.from(fit.weights),
@@ -225,6 +249,145 @@ export async function segmentImage(path: string, options: SegmentOptions): Promi
       summary.outputs.report = options.report;
       await writeOutput(options.report, await report.renderReportHtml([section], { title: `fastkernels segment: ${path}` }));
     }
+  }
+  if (options.json !== undefined) summary.outputs.json = options.json;
+  summary.timings.encode = since(start);
+  if (options.json !== undefined) await writeOutput(options.json, `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+/** Grey level of component k of K in the post-processed image of a 3-D fit: round(255 k / (K − 1)). */
+export function componentLevel(k: number, components: number): number {
+  return Math.round((255 * k) / (components - 1));
+}
+
+/** The diagonal of every component's covariance (K × d), whatever the covariance type. */
+function channelVariances(fit: GmmMvFit): Float64Array {
+  const { dims: d, covariance, covariances } = fit;
+  const k = fit.weights.length;
+  const out = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    for (let j = 0; j < d; j++) {
+      if (covariance === "full") out[c * d + j] = covariances[c * d * d + j * d + j];
+      else if (covariance === "diag") out[c * d + j] = covariances[c * d + j];
+      else if (covariance === "spherical") out[c * d + j] = covariances[c];
+      else out[c * d + j] = covariances[j * d + j];
+    }
+  }
+  return out;
+}
+
+/**
+ * `segmentImage` for `colorSpace` "rgb" / "lab": a 3-D fit of the pixels
+ * (rgb: the bytes as v / 255; lab: `srgbToLab`), labels from the final
+ * model, the grey-level image round(255 k / (K − 1)) post-processed as in
+ * the 1-D case, then each pixel written as its component's mean colour.
+ */
+async function segmentColour(path: string, options: SegmentOptions, colorSpace: "rgb" | "lab"): Promise<SegmentSummary> {
+  const { components, iterations, tol, threads } = options;
+  const covariance = options.covariance ?? "full";
+  const wantsPostprocess = options.postprocess ?? true;
+
+  // decode
+  let start = performance.now();
+  const image = await readImageRgb(path).catch((error: unknown) => Promise.reject(which("First", error)));
+  const { width, height } = image;
+  const pixels = width * height;
+  if (pixels < components) {
+    throw new RangeError(`${path} has ${pixels} pixel(s) (${width} x ${height}); ${components} components need at least ${components}`);
+  }
+  const decode = since(start);
+
+  // prepare
+  start = performance.now();
+  const data: Uint8Array | Float64Array = colorSpace === "rgb" ? image.data : srgbToLab(image.data);
+  const prepare = since(start);
+
+  // em
+  start = performance.now();
+  const fit: GmmMvFit = await fitGmmAsync(data, {
+    dims: 3,
+    components,
+    iterations,
+    covariance,
+    init: "kmeans++",
+    seed: 0,
+    ...(tol === undefined ? {} : { tol }),
+    ...(threads === undefined ? {} : { threads }),
+    ...(options.onIteration ? { onProgress: options.onIteration } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    borrow: true,
+  });
+  const em = since(start);
+
+  // labels
+  start = performance.now();
+  const labels = predictGmm(data, fit, { dims: 3, ...(threads === undefined ? {} : { threads }) });
+  const labelTime = since(start);
+
+  // postprocess: the grey-level image of the components, opened and closed;
+  // the filters only pick values present in their window, so every level
+  // still names one component.
+  start = performance.now();
+  const levelOf = new Float64Array(components);
+  const componentOf = new Int32Array(256).fill(-1);
+  for (let k = 0; k < components; k++) {
+    levelOf[k] = componentLevel(k, components);
+    componentOf[levelOf[k]] = k;
+  }
+  let levels: Float64Array = new Float64Array(pixels);
+  for (let i = 0; i < pixels; i++) levels[i] = levelOf[labels[i]];
+  if (wantsPostprocess) levels = morphology(levels, width, height);
+  const post = wantsPostprocess ? since(start) : 0;
+
+  const colors = new Uint8Array(3 * components);
+  for (let k = 0; k < components; k++) {
+    const m = fit.means.subarray(3 * k, 3 * k + 3);
+    if (colorSpace === "rgb") colors.set(toBytes(m), 3 * k);
+    else colors.set(labToSrgb(m[0], m[1], m[2]), 3 * k);
+  }
+  const variances = channelVariances(fit);
+  const model: SegmentModel = {
+    weights: Array.from(fit.weights),
+    means: Array.from(fit.means),
+    variances: Array.from(variances),
+    stdevs: Array.from(variances, Math.sqrt),
+    dims: fit.dims,
+    covariance: fit.covariance,
+    covariances: Array.from(fit.covariances),
+    colors: Array.from(colors),
+  };
+  const summary: SegmentSummary = {
+    input: path,
+    width,
+    height,
+    channel: colorSpace,
+    colorSpace,
+    components,
+    model,
+    logLikelihoods: Array.from(fit.logLikelihoods),
+    iterations: fit.iterations,
+    converged: fit.converged,
+    timings: { decode, prepare, em, labels: labelTime, postprocess: post, encode: 0 },
+    outputs: {},
+  };
+
+  // encode
+  start = performance.now();
+  if (options.output !== undefined) {
+    const out = new Uint8Array(3 * pixels);
+    for (let i = 0; i < pixels; i++) {
+      const k = componentOf[levels[i]];
+      out[3 * i] = colors[3 * k];
+      out[3 * i + 1] = colors[3 * k + 1];
+      out[3 * i + 2] = colors[3 * k + 2];
+    }
+    await writeOutput(options.output, await encodeRgbPng(out, width, height));
+    summary.outputs.output = options.output;
+  }
+  if (options.labels !== undefined) {
+    await writeOutput(options.labels, await encodeGrayPng(labels, width, height));
+    summary.outputs.labels = options.labels;
   }
   if (options.json !== undefined) summary.outputs.json = options.json;
   summary.timings.encode = since(start);

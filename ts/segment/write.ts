@@ -41,6 +41,15 @@ export async function encodeGrayPng(bytes: Uint8Array, width: number, height: nu
   return sharp(bytes, { raw: { width, height, channels: 1 } }).toColourspace("b-w").png().toBuffer();
 }
 
+/** An 8-bit RGB PNG of `width × height` interleaved R, G, B pixels, in memory. */
+export async function encodeRgbPng(bytes: Uint8Array, width: number, height: number): Promise<Buffer> {
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1 || bytes.length !== 3 * width * height) {
+    throw new RangeError(`expected ${width} x ${height} x 3 values, got ${bytes.length}`);
+  }
+  const sharp = await loadSharp();
+  return sharp(bytes, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
 /**
  * Writes a segmentation as an 8-bit greyscale PNG: values (round(255 × v))
  * or labels (bytes as they are), see `options.kind`.
