@@ -321,7 +321,12 @@ export interface MdsSmacofParams {
 
 export declare function mdsUpdateDistanceMatrix(points: FloatArray, dims: number, distances: Float64Array, i: number, threads: number): void
 
-export declare function polygonBestMatchAsync(index: PolygonNativeIndex, points: FloatArray, borrow: boolean, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, out: Int32Array, threads: number, token?: CancelToken | undefined | null): Promise<void>
+/** How many progress events an async query queued (its promise's value). */
+export interface PolygonAsyncOutcome {
+  progressEvents: number
+}
+
+export declare function polygonBestMatchAsync(index: PolygonNativeIndex, query: PolygonQuery, scores: Float64Array | undefined | null, out: Int32Array, token?: CancelToken | undefined | null, onProgress?: PolygonProgressCallback | undefined | null): Promise<PolygonAsyncOutcome>
 
 /**
  * The original API's one-shot path: an index from centers and areas the
@@ -348,7 +353,7 @@ export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array,
  */
 export declare function polygonIndexFromGeometryAsync(centers: Float64Array, areas: Float64Array, borrow: boolean, threads: number): Promise<PolygonNativeIndex>
 
-export declare function polygonNearestAsync(index: PolygonNativeIndex, points: FloatArray, borrow: boolean, k: number, maxDist: number, inclusive: boolean, out: PolygonNearestBuffers, threads: number, token?: CancelToken | undefined | null): Promise<void>
+export declare function polygonNearestAsync(index: PolygonNativeIndex, query: PolygonQuery, k: number, out: PolygonNearestBuffers, token?: CancelToken | undefined | null, onProgress?: PolygonProgressCallback | undefined | null): Promise<PolygonAsyncOutcome>
 
 /** The output buffers of `nearest`, allocated by the TS layer (k slots per point). */
 export interface PolygonNearestBuffers {
@@ -356,4 +361,27 @@ export interface PolygonNearestBuffers {
   distances: Float64Array
 }
 
-export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, points: FloatArray, borrow: boolean, maxDist: number, inclusive: boolean, threads: number, token?: CancelToken | undefined | null): Promise<PolygonCsrResult>
+/**
+ * Progress of a chunked bulk query: the points whose chunk has started, of
+ * all points.
+ */
+export interface PolygonProgress {
+  done: number
+  total: number
+}
+
+/** The points and settings of an async bulk query. */
+export interface PolygonQuery {
+  /** x, y pairs (a Float32Array is widened off the event loop). */
+  points: FloatArray
+  /**
+   * Lend `points` instead of copying them (the caller must not touch them
+   * until the promise settles).
+   */
+  borrow: boolean
+  maxDist: number
+  inclusive: boolean
+  threads: number
+}
+
+export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, query: PolygonQuery, token?: CancelToken | undefined | null, onProgress?: PolygonProgressCallback | undefined | null): Promise<PolygonCsrResult & PolygonAsyncOutcome>

@@ -15,7 +15,7 @@ import {
   smacof,
   smacofAsync,
 } from "../ts";
-import type { SmacofProgressEvent } from "../ts";
+import type { ProgressEvent, SmacofProgressEvent } from "../ts";
 import { native } from "../ts/native";
 import { latticePolygons } from "./helpers/polygon-data";
 import { randomArray } from "./helpers/random";
@@ -189,5 +189,32 @@ describe("Float32Array data equals its float64 widening, bit for bit (one kernel
     expect(() => computeDistanceMatrix(points, 2, { threads })).toThrow(new RangeError("points[2] must be a finite number, got NaN"));
     const image = Float32Array.of(0, 0.5, 1.5);
     expect(() => cie94Difference(image, image, 1, 1, { threads })).toThrow(new RangeError("rgbA[2] must be a finite number from 0 to 1, got 1.5"));
+  });
+});
+
+describe("progress of chunked polygon passes", () => {
+  test.each([0, 1, 2])("bestMatchAsync / nearestAsync / withinDistanceAsync report { done, total } points (threads = %i)", async (threads) => {
+    const [polygons] = generateExample();
+    const index = new PolygonIndex(polygons);
+    const n = 20_000;
+    let s = 3;
+    const points = Float64Array.from({ length: 2 * n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 100);
+    for (const run of [
+      (onProgress: (e: ProgressEvent) => void) => index.bestMatchAsync(points, 10, { threads, onProgress }),
+      (onProgress: (e: ProgressEvent) => void) => index.nearestAsync(points, 2, { maxDist: 10, threads, onProgress }),
+      (onProgress: (e: ProgressEvent) => void) => index.withinDistanceAsync(points, 3, { threads, onProgress }),
+    ]) {
+      const events: ProgressEvent[] = [];
+      const result = await run((e) => events.push({ ...e }));
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.length).toBeLessThanOrEqual(120);
+      for (const e of events) {
+        expect(e.total).toBe(n);
+        expect(e.done).toBeGreaterThan(0);
+        expect(e.done).toBeLessThanOrEqual(n);
+      }
+      expect(Math.max(...events.map((e) => e.done))).toBe(n);
+      expect(Object.keys(result)).not.toContain("progressEvents");
+    }
   });
 });

@@ -216,7 +216,7 @@ function* chunks(n: number, step: (start: number, end: number) => void): Steps<v
   for (let start = 0; start < n; start += REFERENCE_CHUNK) {
     const end = Math.min(n, start + REFERENCE_CHUNK);
     step(start, end);
-    if (end < n) yield { done: end, total: n };
+    yield { done: end, total: n };
   }
 }
 
@@ -267,13 +267,18 @@ const bestMatchKernel = registerKernel<[index: PolygonIndex, points: PointsInput
     index.bestMatchInto(q.points, q.maxDist, q.inclusive, q.scores, threads, out);
     return out;
   },
-  nativeAsync: async (q, b, { threads, token, borrow }) => {
+  nativeAsync: async (q, b, { threads, token, borrow, onProgress }) => {
     const out = new Int32Array(q.points.length / 2);
-    await b.polygonBestMatchAsync(nativeOf(q.index, threads), q.points, borrow, q.maxDist, q.inclusive, q.scores, out, threads, token);
-    return out;
+    const { progressEvents } = await b.polygonBestMatchAsync(nativeOf(q.index, threads), asyncQuery(q, threads, borrow), q.scores, out, token, onProgress);
+    return Object.assign(out, { progressEvents });
   },
   copyInputs: (q) => ({ ...copyQuery(q), scores: q.scores?.slice() }),
 });
+
+/** The binding's query object of an async bulk query. */
+function asyncQuery(q: QueryCall, threads: number, borrow: boolean) {
+  return { points: q.points, borrow, maxDist: q.maxDist, inclusive: q.inclusive, threads };
+}
 
 const withinDistanceKernel = registerKernel<[index: PolygonIndex, points: PointsInput, maxDist: number, options?: unknown], QueryCall, WithinDistanceResult>({
   name: "PolygonIndex.withinDistance",
@@ -290,8 +295,8 @@ const withinDistanceKernel = registerKernel<[index: PolygonIndex, points: Points
     return { offsets, indices: Uint32Array.from(indices) };
   },
   native: (q, _b, threads) => nativeOf(q.index, threads).withinDistance(q.points, q.maxDist, q.inclusive, threads),
-  nativeAsync: (q, b, { threads, token, borrow }) =>
-    b.polygonWithinDistanceAsync(nativeOf(q.index, threads), q.points, borrow, q.maxDist, q.inclusive, threads, token),
+  nativeAsync: (q, b, { threads, token, borrow, onProgress }) =>
+    b.polygonWithinDistanceAsync(nativeOf(q.index, threads), asyncQuery(q, threads, borrow), token, onProgress),
   copyInputs: copyQuery,
 });
 
@@ -340,10 +345,10 @@ const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, Nea
     nativeOf(q.index, threads).nearest(q.points, q.k, q.maxDist, q.inclusive, out, threads);
     return out;
   },
-  nativeAsync: async (q, b, { threads, token, borrow }) => {
+  nativeAsync: async (q, b, { threads, token, borrow, onProgress }) => {
     const out = nearestBuffers(q);
-    await b.polygonNearestAsync(nativeOf(q.index, threads), q.points, borrow, q.k, q.maxDist, q.inclusive, out, threads, token);
-    return out;
+    const { progressEvents } = await b.polygonNearestAsync(nativeOf(q.index, threads), asyncQuery(q, threads, borrow), q.k, out, token, onProgress);
+    return Object.assign(out, { progressEvents });
   },
   copyInputs: copyQuery,
 });

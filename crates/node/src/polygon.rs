@@ -14,6 +14,7 @@
 //! thread: the kernel is sequential for them anyway, and a hop to the pool
 //! would cost more than the work. Larger ones run on the shared pool.
 
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use fastkernels_polygon::{
@@ -23,6 +24,7 @@ use napi::bindgen_prelude::{
     Float64Array, Float64ArraySlice, Int32Array, Int32ArraySlice, Object, Uint32Array,
     Uint32ArraySlice,
 };
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -35,6 +37,82 @@ use crate::run::{guarded, run_async, run_sync};
 pub struct PolygonCsrResult<'env> {
     pub offsets: Uint32ArraySlice<'env>,
     pub indices: Uint32ArraySlice<'env>,
+}
+
+/// The points and settings of an async bulk query.
+#[napi(object)]
+pub struct PolygonQuery {
+    /// x, y pairs (a Float32Array is widened off the event loop).
+    pub points: FloatArray,
+    /// Lend `points` instead of copying them (the caller must not touch them
+    /// until the promise settles).
+    pub borrow: bool,
+    pub max_dist: f64,
+    pub inclusive: bool,
+    pub threads: u32,
+}
+
+/// Progress of a chunked bulk query: the points whose chunk has started, of
+/// all points.
+#[napi(object)]
+pub struct PolygonProgress {
+    pub done: f64,
+    pub total: f64,
+}
+
+pub type PolygonProgressCallback =
+    ThreadsafeFunction<PolygonProgress, (), PolygonProgress, napi::Status, false>;
+
+/// The stop check of an async query, counting chunks and reporting about a
+/// hundred progress events through `callback` (non-blocking: the pool never
+/// waits for the JS thread). `queued` is how many were sent, for the TS
+/// layer to wait for before the promise settles.
+struct ChunkProgress {
+    stop: StopFlag,
+    callback: Option<PolygonProgressCallback>,
+    points: usize,
+    every: usize,
+    total_chunks: usize,
+    chunks: AtomicUsize,
+    queued: AtomicU32,
+}
+
+impl ChunkProgress {
+    fn new(stop: StopFlag, callback: Option<PolygonProgressCallback>, points: usize) -> Self {
+        let chunks = points.div_ceil(POINT_CHUNK).max(1);
+        Self {
+            stop,
+            callback,
+            points,
+            every: chunks.div_ceil(100).max(1),
+            total_chunks: chunks,
+            chunks: AtomicUsize::new(0),
+            queued: AtomicU32::new(0),
+        }
+    }
+
+    fn check(&self) -> fastkernels_common::Flow {
+        let started = self.chunks.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(callback) = &self.callback {
+            if started.is_multiple_of(self.every) || started == self.total_chunks {
+                let event = PolygonProgress {
+                    done: (started * POINT_CHUNK).min(self.points) as f64,
+                    total: self.points as f64,
+                };
+                if callback.call(event, ThreadsafeFunctionCallMode::NonBlocking) == napi::Status::Ok
+                {
+                    self.queued.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        self.stop.flow()
+    }
+}
+
+/// How many progress events an async query queued (its promise's value).
+#[napi(object)]
+pub struct PolygonAsyncOutcome {
+    pub progress_events: u32,
 }
 
 /// The output buffers of `nearest`, allocated by the TS layer (k slots per point).
@@ -119,13 +197,12 @@ fn within_distance_compute(
     kernel(Radius::new(max_dist, inclusive).and_then(|r| index.within_distance(&points, r, stop)))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `(max_dist, inclusive)`: the query radius.
 fn nearest_compute(
     index: &PolygonIndex,
     points: &FloatInput,
     k: u32,
-    max_dist: f64,
-    inclusive: bool,
+    (max_dist, inclusive): (f64, bool),
     stop: StopCheck<'_>,
     out: &mut PolygonNearestBuffers,
 ) -> Result<()> {
@@ -281,8 +358,7 @@ impl NativePolygonIndex {
                 index,
                 &points,
                 k,
-                max_dist,
-                inclusive,
+                (max_dist, inclusive),
                 &never_stop,
                 &mut out,
             )
@@ -294,7 +370,6 @@ impl NativePolygonIndex {
 /// caller already has (cached on its `Polygon` objects), one `best_match`
 /// into `out`, and the index dropped at once: no JS object, no finalizer,
 /// nothing left for the garbage collector.
-#[allow(clippy::too_many_arguments)]
 #[napi(js_name = "polygonBestMatchOnce")]
 pub fn best_match_once(
     centers: &[f64],
@@ -328,31 +403,37 @@ pub fn best_match_once(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-#[napi(js_name = "polygonBestMatchAsync", ts_return_type = "Promise<void>")]
+#[napi(
+    js_name = "polygonBestMatchAsync",
+    ts_return_type = "Promise<PolygonAsyncOutcome>"
+)]
 pub fn best_match_async<'env>(
     env: &'env Env,
     index: &NativePolygonIndex,
-    points: FloatArray,
-    borrow: bool,
-    max_dist: f64,
-    inclusive: bool,
+    query: PolygonQuery,
     scores: Option<Float64Array>,
     mut out: Int32Array,
-    threads: u32,
     token: Option<&CancelToken>,
+    on_progress: Option<PolygonProgressCallback>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
+    let PolygonQuery {
+        points,
+        borrow,
+        max_dist,
+        inclusive,
+        threads,
+    } = query;
     let points = FloatInput::new(points, borrow)?;
     let scores = scores.map(|s| F64Input::new(s, borrow)).transpose()?;
-    let stop = StopFlag::of(token);
+    let progress = ChunkProgress::new(StopFlag::of(token), on_progress, points.len() / 2);
     run_async(
         env,
         "polygonBestMatch",
         threads,
         move || {
             let scores = scores.as_ref().map(F64Input::values);
-            let check = || stop.flow();
+            let check = || progress.check();
             best_match_compute(
                 &index,
                 &points,
@@ -361,79 +442,99 @@ pub fn best_match_async<'env>(
                 scores,
                 &check,
                 out_i32(&mut out),
-            )
+            )?;
+            Ok(progress.queued.load(Ordering::Relaxed))
         },
-        |()| Ok(()),
+        |progress_events| Ok(PolygonAsyncOutcome { progress_events }),
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 #[napi(
     js_name = "polygonWithinDistanceAsync",
-    ts_return_type = "Promise<PolygonCsrResult>"
+    ts_return_type = "Promise<PolygonCsrResult & PolygonAsyncOutcome>"
 )]
 pub fn within_distance_async<'env>(
     env: &'env Env,
     index: &NativePolygonIndex,
-    points: FloatArray,
-    borrow: bool,
-    max_dist: f64,
-    inclusive: bool,
-    threads: u32,
+    query: PolygonQuery,
     token: Option<&CancelToken>,
+    on_progress: Option<PolygonProgressCallback>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
+    let PolygonQuery {
+        points,
+        borrow,
+        max_dist,
+        inclusive,
+        threads,
+    } = query;
     let points = FloatInput::new(points, borrow)?;
-    let stop = StopFlag::of(token);
+    let progress = ChunkProgress::new(StopFlag::of(token), on_progress, points.len() / 2);
     run_async(
         env,
         "polygonWithinDistance",
         threads,
         move || {
-            let check = || stop.flow();
-            within_distance_compute(&index, &points, max_dist, inclusive, &check)
+            let check = || progress.check();
+            let csr = within_distance_compute(&index, &points, max_dist, inclusive, &check)?;
+            Ok(CsrOutput(csr, progress.queued.load(Ordering::Relaxed)))
         },
-        |csr| Ok(CsrOutput(csr)),
+        Ok,
     )
 }
 
-/// A CSR result built on the JS thread when the promise resolves.
-struct CsrOutput(Csr);
+/// A CSR result built on the JS thread when the promise resolves, with the
+/// number of progress events its query queued.
+struct CsrOutput(Csr, u32);
 
 impl napi::bindgen_prelude::ToNapiValue for CsrOutput {
     unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
         let env = Env::from_raw(env);
         let result = csr_result(&env, val.0)?;
-        PolygonCsrResult::to_napi_value(env.raw(), result)
+        let value = PolygonCsrResult::to_napi_value(env.raw(), result)?;
+        let mut object = Object::from_raw(env.raw(), value);
+        napi::bindgen_prelude::JsObjectValue::set_named_property(
+            &mut object,
+            "progressEvents",
+            val.1,
+        )?;
+        Ok(value)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-#[napi(js_name = "polygonNearestAsync", ts_return_type = "Promise<void>")]
+#[napi(
+    js_name = "polygonNearestAsync",
+    ts_return_type = "Promise<PolygonAsyncOutcome>"
+)]
 pub fn nearest_async<'env>(
     env: &'env Env,
     index: &NativePolygonIndex,
-    points: FloatArray,
-    borrow: bool,
+    query: PolygonQuery,
     k: u32,
-    max_dist: f64,
-    inclusive: bool,
     mut out: PolygonNearestBuffers,
-    threads: u32,
     token: Option<&CancelToken>,
+    on_progress: Option<PolygonProgressCallback>,
 ) -> Result<Object<'env>> {
     let index = Arc::clone(&index.inner);
+    let PolygonQuery {
+        points,
+        borrow,
+        max_dist,
+        inclusive,
+        threads,
+    } = query;
     let points = FloatInput::new(points, borrow)?;
-    let stop = StopFlag::of(token);
+    let progress = ChunkProgress::new(StopFlag::of(token), on_progress, points.len() / 2);
     run_async(
         env,
         "polygonNearest",
         threads,
         move || {
-            let check = || stop.flow();
-            nearest_compute(&index, &points, k, max_dist, inclusive, &check, &mut out)
+            let check = || progress.check();
+            nearest_compute(&index, &points, k, (max_dist, inclusive), &check, &mut out)?;
+            Ok(progress.queued.load(Ordering::Relaxed))
         },
-        |()| Ok(()),
+        |progress_events| Ok(PolygonAsyncOutcome { progress_events }),
     )
 }
 
