@@ -50,7 +50,19 @@ export declare function availableParallelism(): number
 
 export declare function colorCie94Difference(rgbA: ImageArray, rgbB: ImageArray, width: number, height: number, normalizationName: string, out: Float64Array, threads: number): void
 
-export declare function colorCie94DifferenceAsync(rgbA: ImageArray, rgbB: ImageArray, borrow: boolean, width: number, height: number, normalizationName: string, out: Float64Array, threads: number): Promise<void>
+export declare function colorCie94DifferenceAsync(rgbA: ImageArray, rgbB: ImageArray, layout: ColorPairLayout, out: Float64Array, threads: number): Promise<void>
+
+/**
+ * The size and normalisation of an async image pair, and whether the
+ * images are lent (`borrow`) or copied.
+ */
+export interface ColorPairLayout {
+  width: number
+  height: number
+  /** "original", "none" or "unit" (see `cie94Difference`). */
+  normalization: string
+  borrow: boolean
+}
 
 /** The output buffers of `computeExpsumStable`, allocated by the TS layer. */
 export interface GmmExpsumBuffers {
@@ -127,6 +139,11 @@ export interface GmmMvDataArgs {
   rowWidth: number
   columns: Uint32Array
   sampleWeight?: Float64Array
+  /**
+   * `gmmMvFitAsync` only: lend `data` instead of copying it (the other
+   * entries take `borrow` as an argument).
+   */
+  borrow?: boolean
 }
 
 /** EM fit of a multivariate mixture from an explicit initial model (see fitGmm). */
@@ -136,7 +153,7 @@ export declare function gmmMvFit(data: Float64Array | Float32Array | Uint8Array,
  * gmmMvFit on the pool: cancellable through `token`, `onProgress` after
  * every iteration (non-blocking).
  */
-export declare function gmmMvFitAsync(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, params: GmmMvFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmMvFitAsyncOutput>
+export declare function gmmMvFitAsync(data: Float64Array | Float32Array | Uint8Array, layout: GmmMvDataArgs, params: GmmMvFitParams, threads: number, token?: CancelToken | undefined | null, onProgress?: GmmProgressCallback | undefined | null): Promise<GmmMvFitAsyncOutput>
 
 export interface GmmMvFitAsyncOutput {
   fit: GmmMvFitOutput
@@ -272,9 +289,9 @@ export declare function mdsErrorRows(goal: Float64Array, current: Float64Array, 
 
 export declare function mdsErrorTotal(goal: Float64Array, current: Float64Array, n: number, threads: number): number
 
-export declare function mdsFromPoints(points: FloatArray, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number): MdsSmacofOutput
+export declare function mdsFromPoints(points: FloatArray, dims: number, params: MdsSmacofParams, out: Float64Array): MdsSmacofOutput
 
-export declare function mdsFromPointsAsync(points: FloatArray, borrow: boolean, dims: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number, token?: CancelToken | undefined | null, onIteration?: MdsIterationCallback | undefined | null): Promise<MdsSmacofOutput>
+export declare function mdsFromPointsAsync(points: FloatArray, dims: number, params: MdsSmacofParams, out: Float64Array, token?: CancelToken | undefined | null, onIteration?: MdsIterationCallback | undefined | null): Promise<MdsSmacofOutput>
 
 /** Progress event sent to `onIteration`. */
 export interface MdsIteration {
@@ -284,9 +301,9 @@ export interface MdsIteration {
 
 export declare function mdsMse(a: Float64Array, b: Float64Array, threads: number): number
 
-export declare function mdsSmacof(dissimilarities: FloatArray, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number): MdsSmacofOutput
+export declare function mdsSmacof(dissimilarities: FloatArray, n: number, params: MdsSmacofParams, out: Float64Array): MdsSmacofOutput
 
-export declare function mdsSmacofAsync(dissimilarities: FloatArray, borrow: boolean, n: number, params: MdsSmacofParams, initEmbedding: Float64Array | undefined | null, out: Float64Array, threads: number, token?: CancelToken | undefined | null, onIteration?: MdsIterationCallback | undefined | null): Promise<MdsSmacofOutput>
+export declare function mdsSmacofAsync(dissimilarities: FloatArray, n: number, params: MdsSmacofParams, out: Float64Array, token?: CancelToken | undefined | null, onIteration?: MdsIterationCallback | undefined | null): Promise<MdsSmacofOutput>
 
 /**
  * What SMACOF returns besides the embedding (written into the `out`
@@ -317,6 +334,11 @@ export interface MdsSmacofParams {
   init: string
   nInit: number
   seed: number
+  /** The start configuration when `init` is "given" (n x outputDims). */
+  initEmbedding?: Float64Array
+  /** Async calls: lend the data instead of copying it. */
+  borrow: boolean
+  threads: number
 }
 
 export declare function mdsUpdateDistanceMatrix(points: FloatArray, dims: number, distances: Float64Array, i: number, threads: number): void

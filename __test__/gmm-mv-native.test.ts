@@ -86,7 +86,7 @@ describe.each(TYPES)("gmmMv* binding, covariance %s", (covariance) => {
     for (let i = 1; i < 5; i++) expect(fit.logLikelihoods[i]).toBeGreaterThanOrEqual(fit.logLikelihoods[i - 1] - 1e-9);
     expect(fit.weights.reduce((s: number, w: number) => s + w, 0)).toBeCloseTo(1, 12);
     const events: number[] = [];
-    const out = await binding.gmmMvFitAsync(x, true, layout, params(5), 1, undefined, (e: { done: number }) => events.push(e.done));
+    const out = await binding.gmmMvFitAsync(x, { ...layout, borrow: true }, params(5), 1, undefined, (e: { done: number }) => events.push(e.done));
     expect(out.progressEvents).toBe(5);
     expectSameBits(out.fit.weights, fit.weights);
     expectSameBits(out.fit.means, fit.means);

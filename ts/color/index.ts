@@ -62,7 +62,8 @@ const cie94Kernel = registerKernel<
   },
   nativeAsync: async (call, b, { threads, borrow }) => {
     const out = new Float64Array(call.pixels);
-    await b.colorCie94DifferenceAsync(call.rgbA, call.rgbB, borrow, call.width, call.height, call.normalization, out, threads);
+    const layout = { width: call.width, height: call.height, normalization: call.normalization, borrow };
+    await b.colorCie94DifferenceAsync(call.rgbA, call.rgbB, layout, out, threads);
     return out;
   },
   copyInputs: (call) => ({ ...call, rgbA: call.rgbA.slice(), rgbB: call.rgbB.slice() }),

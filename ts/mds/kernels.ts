@@ -276,12 +276,11 @@ function totalIterations(s: SmacofSettings): number {
   return s.maxIter * s.nInit;
 }
 
-function nativeParams(s: SmacofSettings) {
+/** The binding's SMACOF parameters (the start configuration, threads and borrow included). */
+function nativeParams(s: SmacofSettings, threads: number, borrow: boolean) {
   const init = typeof s.init === "string" ? s.init : "given";
-  return {
-    params: { outputDims: s.outputDims, maxIter: s.maxIter, eps: s.eps, init, nInit: s.nInit, seed: s.seed },
-    initEmbedding: typeof s.init === "string" ? undefined : s.init,
-  };
+  const initEmbedding = typeof s.init === "string" ? undefined : s.init;
+  return { outputDims: s.outputDims, maxIter: s.maxIter, eps: s.eps, init, nInit: s.nInit, seed: s.seed, initEmbedding, threads, borrow };
 }
 
 type NativeSmacofOutput = { stress: number; normalizedStress: number; iterations: number; converged: boolean };
@@ -323,13 +322,11 @@ function* smacofSteps({ source, settings }: SmacofCall): Steps<SmacofResult> {
 
 function smacofNative(call: SmacofCall, b: NativeBinding, threads: number): SmacofResult {
   const { source, settings } = call;
-  const { params, initEmbedding } = nativeParams(settings);
+  const params = nativeParams(settings, threads, true);
   const out = embeddingBuffer(call);
   return fromNative(
     out,
-    source.kind === "matrix"
-      ? b.mdsSmacof(source.d, source.n, params, initEmbedding, out, threads)
-      : b.mdsFromPoints(source.points, source.dims, params, initEmbedding, out, threads),
+    source.kind === "matrix" ? b.mdsSmacof(source.d, source.n, params, out) : b.mdsFromPoints(source.points, source.dims, params, out),
   );
 }
 
@@ -342,8 +339,8 @@ function smacofNative(call: SmacofCall, b: NativeBinding, threads: number): Smac
  */
 async function smacofNativeAsync(call: SmacofCall, b: NativeBinding, context: NativeAsyncContext): Promise<SmacofResult> {
   const { source, settings } = call;
-  const { params, initEmbedding } = nativeParams(settings);
   const { onProgress, token, threads, borrow } = context;
+  const params = nativeParams(settings, threads, borrow);
   const embedding = embeddingBuffer(call);
   const total = totalIterations(settings);
   let delivered = 0;
@@ -360,8 +357,8 @@ async function smacofNativeAsync(call: SmacofCall, b: NativeBinding, context: Na
   try {
     const out =
       source.kind === "matrix"
-        ? await b.mdsSmacofAsync(source.d, borrow, source.n, params, initEmbedding, embedding, threads, token, progress)
-        : await b.mdsFromPointsAsync(source.points, borrow, source.dims, params, initEmbedding, embedding, threads, token, progress);
+        ? await b.mdsSmacofAsync(source.d, source.n, params, embedding, token, progress)
+        : await b.mdsFromPointsAsync(source.points, source.dims, params, embedding, token, progress);
     expected = out.progressEvents;
     if (progress && delivered < expected) await new Promise<void>((resolve) => (drained = resolve));
     return fromNative(embedding, out);

@@ -122,19 +122,21 @@ pub fn cie94_difference(
     js_name = "colorCie94DifferenceAsync",
     ts_return_type = "Promise<void>"
 )]
-#[allow(clippy::too_many_arguments)]
 pub fn cie94_difference_async<'env>(
     env: &'env Env,
     rgb_a: ImageArray,
     rgb_b: ImageArray,
-    borrow: bool,
-    width: u32,
-    height: u32,
-    normalization_name: String,
+    layout: ColorPairLayout,
     mut out: Float64Array,
     threads: u32,
 ) -> Result<Object<'env>> {
-    let mode = normalization(&normalization_name)?;
+    let ColorPairLayout {
+        width,
+        height,
+        normalization: name,
+        borrow,
+    } = layout;
+    let mode = normalization(&name)?;
     let (a, b) = (
         ImageInput::new(rgb_a, borrow)?,
         ImageInput::new(rgb_b, borrow)?,
@@ -146,4 +148,15 @@ pub fn cie94_difference_async<'env>(
         move || compute(&a, &b, width, height, mode, &mut out),
         |()| Ok(()),
     )
+}
+
+/// The size and normalisation of an async image pair, and whether the
+/// images are lent (`borrow`) or copied.
+#[napi(object)]
+pub struct ColorPairLayout {
+    pub width: u32,
+    pub height: u32,
+    /// "original", "none" or "unit" (see `cie94Difference`).
+    pub normalization: String,
+    pub borrow: bool,
 }

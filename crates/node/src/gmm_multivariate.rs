@@ -72,6 +72,9 @@ pub struct GmmMvDataArgs {
     pub row_width: u32,
     pub columns: Uint32Array,
     pub sample_weight: Option<Float64Array>,
+    /// `gmmMvFitAsync` only: lend `data` instead of copying it (the other
+    /// entries take `borrow` as an argument).
+    pub borrow: Option<bool>,
 }
 
 #[napi(object)]
@@ -239,17 +242,16 @@ pub fn gmm_mv_fit(
     js_name = "gmmMvFitAsync",
     ts_return_type = "Promise<GmmMvFitAsyncOutput>"
 )]
-#[allow(clippy::too_many_arguments)]
 pub fn gmm_mv_fit_async<'env>(
     env: &'env Env,
     data: Either3<Float64Array, Float32Array, Uint8Array>,
-    borrow: bool,
     layout: GmmMvDataArgs,
     params: GmmMvFitParams,
     threads: u32,
     token: Option<&CancelToken>,
     on_progress: Option<GmmProgressCallback>,
 ) -> Result<Object<'env>> {
+    let borrow = layout.borrow.unwrap_or(false);
     let data = DataInput::new(data, borrow, layout)?;
     let options = params.to_options()?;
     let trace = params.trace;

@@ -34,6 +34,11 @@ pub struct MdsSmacofParams {
     pub init: String,
     pub n_init: u32,
     pub seed: u32,
+    /// The start configuration when `init` is "given" (n x outputDims).
+    pub init_embedding: Option<Float64Array>,
+    /// Async calls: lend the data instead of copying it.
+    pub borrow: bool,
+    pub threads: u32,
 }
 
 /// What SMACOF returns besides the embedding (written into the `out`
@@ -68,8 +73,8 @@ fn to_output(stats: SmacofStats, progress_events: u32) -> MdsSmacofOutput {
     }
 }
 
-fn to_params(params: &MdsSmacofParams, init_embedding: Option<&[f64]>) -> Result<SmacofParams> {
-    let init = match (params.init.as_str(), init_embedding) {
+fn to_params(params: &MdsSmacofParams) -> Result<SmacofParams> {
+    let init = match (params.init.as_str(), params.init_embedding.as_deref()) {
         ("classical", None) => Init::Classical,
         ("random", None) => Init::Random,
         ("given", Some(x)) => Init::Given(crate::buffers::copy(x)?),
@@ -306,7 +311,7 @@ fn smacof_sync(
     .map(|stats| to_output(stats, 0))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `hooks`: the cancel token and the per-iteration callback of the call.
 fn smacof_async<'env>(
     env: &'env Env,
     kernel: &'static str,
@@ -314,8 +319,7 @@ fn smacof_async<'env>(
     params: SmacofParams,
     mut out: Float64Array,
     threads: u32,
-    token: Option<&CancelToken>,
-    on_iteration: Option<MdsIterationCallback>,
+    (token, on_iteration): (Option<&CancelToken>, Option<MdsIterationCallback>),
 ) -> Result<Object<'env>> {
     let stop = StopFlag::of(token);
     run_async(
@@ -350,13 +354,11 @@ pub fn mds_smacof(
     dissimilarities: FloatArray,
     n: u32,
     params: MdsSmacofParams,
-    init_embedding: Option<&[f64]>,
     out: Float64Array,
-    threads: u32,
 ) -> Result<MdsSmacofOutput> {
-    let params = to_params(&params, init_embedding)?;
+    let (threads, smacof) = (params.threads, to_params(&params)?);
     let data = FloatInput::new(dissimilarities, true)?;
-    smacof_sync("smacof", Source::Matrix { data, n }, params, out, threads)
+    smacof_sync("smacof", Source::Matrix { data, n }, smacof, out, threads)
 }
 
 #[napi(js_name = "mdsFromPoints")]
@@ -364,44 +366,37 @@ pub fn mds_from_points(
     points_: FloatArray,
     dims: u32,
     params: MdsSmacofParams,
-    init_embedding: Option<&[f64]>,
     out: Float64Array,
-    threads: u32,
 ) -> Result<MdsSmacofOutput> {
-    let params = to_params(&params, init_embedding)?;
+    let (threads, smacof) = (params.threads, to_params(&params)?);
     let data = FloatInput::new(points_, true)?;
-    smacof_sync("mds", Source::Points { data, dims }, params, out, threads)
+    smacof_sync("mds", Source::Points { data, dims }, smacof, out, threads)
 }
 
 #[napi(
     js_name = "mdsSmacofAsync",
     ts_return_type = "Promise<MdsSmacofOutput>"
 )]
-#[allow(clippy::too_many_arguments)]
 pub fn mds_smacof_async<'env>(
     env: &'env Env,
     dissimilarities: FloatArray,
-    borrow: bool,
     n: u32,
     params: MdsSmacofParams,
-    init_embedding: Option<&[f64]>,
     out: Float64Array,
-    threads: u32,
     token: Option<&CancelToken>,
     on_iteration: Option<MdsIterationCallback>,
 ) -> Result<Object<'env>> {
-    let params = to_params(&params, init_embedding)?;
-    let data = FloatInput::new(dissimilarities, borrow)?;
+    let (threads, smacof) = (params.threads, to_params(&params)?);
+    let data = FloatInput::new(dissimilarities, params.borrow)?;
     let source = Source::Matrix { data, n };
     smacof_async(
         env,
         "smacof",
         source,
-        params,
+        smacof,
         out,
         threads,
-        token,
-        on_iteration,
+        (token, on_iteration),
     )
 }
 
@@ -409,30 +404,25 @@ pub fn mds_smacof_async<'env>(
     js_name = "mdsFromPointsAsync",
     ts_return_type = "Promise<MdsSmacofOutput>"
 )]
-#[allow(clippy::too_many_arguments)]
 pub fn mds_from_points_async<'env>(
     env: &'env Env,
     points_: FloatArray,
-    borrow: bool,
     dims: u32,
     params: MdsSmacofParams,
-    init_embedding: Option<&[f64]>,
     out: Float64Array,
-    threads: u32,
     token: Option<&CancelToken>,
     on_iteration: Option<MdsIterationCallback>,
 ) -> Result<Object<'env>> {
-    let params = to_params(&params, init_embedding)?;
-    let data = FloatInput::new(points_, borrow)?;
+    let (threads, smacof) = (params.threads, to_params(&params)?);
+    let data = FloatInput::new(points_, params.borrow)?;
     let source = Source::Points { data, dims };
     smacof_async(
         env,
         "mds",
         source,
-        params,
+        smacof,
         out,
         threads,
-        token,
-        on_iteration,
+        (token, on_iteration),
     )
 }

@@ -210,7 +210,8 @@ export const mvFitKernel = registerKernel<[data: unknown, options: unknown], MvF
       const onProgress: MvProgress | undefined = sink
         ? (e) => sink({ ...e, done: base + e.done, total: o.iterations * o.nInit } as ProgressEvent)
         : undefined;
-      const out = await binding.gmmMvFitAsync(call.data, context.borrow, layoutArgs(call.layout, call.sampleWeight), fitParams(o, init), context.threads, context.token, onProgress);
+      const layout = { ...layoutArgs(call.layout, call.sampleWeight), borrow: context.borrow };
+      const out = await binding.gmmMvFitAsync(call.data, layout, fitParams(o, init), context.threads, context.token, onProgress);
       progressEvents += out.progressEvents;
       best = keepBest(best, nativeFitResult(call, out.fit));
       run++;
