@@ -113,6 +113,15 @@ const tables = {
     return `${table(header, rows)}\n\n${footer(results, ["mds"])}`;
   },
 
+  "gmm-mv"(results) {
+    const rows = casesOf(results, "gmm-mv").flatMap((c) => {
+      const rs = caseRows(results, "gmm-mv", c);
+      const sklearn = rs.find((r) => r.backend === "scikit-learn");
+      return rs.map((r) => [`${c}, ${r.label}`, duration(r.median_ms), duration(r.min_ms), sklearn && r !== sklearn ? ratio(sklearn, r) : "–"]);
+    });
+    return `${table(["Case", "median", "min", "vs scikit-learn"], rows)}\n\n${footer(results, ["gmm-mv"])}`;
+  },
+
   async(results) {
     const rows = (results.rows || []).filter((r) => r.bench === "async");
     const gaps = rows.filter((r) => r.kind === "event-loop-gaps").map((r) => [r.case, num(r.call_ms), num(r.total_ms), num(r.p50_gap_ms), num(r.p99_gap_ms), num(r.max_gap_ms)]);
