@@ -5,23 +5,16 @@
  * bit for bit; `gmmMvMStep` on them gives one fit iteration's parameters bit
  * for bit. The public API and the scikit-learn parity live elsewhere.
  */
+import { mulberry32 } from "../ts/random";
+
 /* eslint-disable @typescript-eslint/no-require-imports */
 const binding = require("../index.js");
 
 const CHUNK = 16384;
 const TYPES = ["full", "diag", "spherical", "tied"] as const;
 
-/** mulberry32 (ts/random.ts). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one generator. */
+const rng = mulberry32;
 
 /** n rows of 2 values around three centres. */
 function dataset(n: number): Float64Array {

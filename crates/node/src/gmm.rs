@@ -79,6 +79,42 @@ pub struct GmmFitAsyncOutput {
 
 pub type GmmProgressCallback = ThreadsafeFunction<GmmProgress, (), GmmProgress, Status, false>;
 
+/// The progress hook of an async EM fit (1-D and multivariate): polls the
+/// cancel flag and reports each iteration to the callback, non-blocking (an
+/// unbounded queue: the fit never waits for the JS thread), counting what
+/// it queued so the TS layer can wait for every event before settling.
+pub struct FitProgress<'a> {
+    stop: StopFlag,
+    callback: Option<&'a GmmProgressCallback>,
+    total: u32,
+    pub queued: u32,
+}
+
+impl<'a> FitProgress<'a> {
+    pub fn new(stop: StopFlag, callback: Option<&'a GmmProgressCallback>, total: u32) -> Self {
+        Self {
+            stop,
+            callback,
+            total,
+            queued: 0,
+        }
+    }
+
+    pub fn report(&mut self, iteration: usize, log_likelihood: f64) -> fastkernels_common::Flow {
+        if let Some(callback) = self.callback {
+            let event = GmmProgress {
+                done: iteration as u32,
+                total: self.total,
+                log_likelihood,
+            };
+            if callback.call(event, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                self.queued += 1;
+            }
+        }
+        self.stop.flow()
+    }
+}
+
 /// Fit options resolved by the TS layer (defaults filled in, init computed).
 #[napi(object)]
 pub struct GmmFitParams {
@@ -238,23 +274,9 @@ pub fn gmm_fit_async<'env>(
         "fitGmm",
         threads,
         move || {
-            let mut queued = 0u32;
-            let mut hook = |iteration: usize, log_likelihood: f64| {
-                if let Some(callback) = &on_progress {
-                    // Non-blocking (unbounded queue): the fit never waits for the JS thread.
-                    let event = GmmProgress {
-                        done: iteration as u32,
-                        total,
-                        log_likelihood,
-                    };
-                    if callback.call(event, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
-                        queued += 1;
-                    }
-                }
-                stop.flow()
-            };
-            let out = fit_compute(&data, &options, trace, &mut hook)?;
-            Ok((out, queued))
+            let mut progress = FitProgress::new(stop, on_progress.as_ref(), total);
+            let out = fit_compute(&data, &options, trace, &mut |i, ll| progress.report(i, ll))?;
+            Ok((out, progress.queued))
         },
         |(out, queued)| {
             Ok(GmmFitAsyncOutput {

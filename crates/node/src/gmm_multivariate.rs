@@ -16,13 +16,12 @@ use fastkernels_gmm::GmmError;
 use napi::bindgen_prelude::{
     Either, Either3, Float32Array, Float64Array, Object, Uint32Array, Uint8Array,
 };
-use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi::{Env, Result, Status};
 use napi_derive::napi;
 
 use crate::buffers::{out_f64, out_u8, FloatInput, SampleArray, SampleInput};
 use crate::cancel::{CancelToken, StopFlag};
-use crate::gmm::{gmm, GmmProgress, GmmProgressCallback};
+use crate::gmm::{gmm, FitProgress, GmmProgressCallback};
 use crate::run::{kernel_pair, run_async, run_sync};
 
 /// A multivariate model: covariance type, dimension d, weights (K), means
@@ -262,23 +261,9 @@ pub fn gmm_mv_fit_async<'env>(
         "fitGmm",
         threads,
         move || {
-            let mut queued = 0u32;
-            let mut hook = |iteration: usize, log_likelihood: f64| {
-                if let Some(callback) = &on_progress {
-                    // Non-blocking (unbounded queue): the fit never waits for the JS thread.
-                    let event = GmmProgress {
-                        done: iteration as u32,
-                        total,
-                        log_likelihood,
-                    };
-                    if callback.call(event, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
-                        queued += 1;
-                    }
-                }
-                stop.flow()
-            };
-            let out = fit_compute(&data, &options, trace, &mut hook)?;
-            Ok((out, queued))
+            let mut progress = FitProgress::new(stop, on_progress.as_ref(), total);
+            let out = fit_compute(&data, &options, trace, &mut |i, ll| progress.report(i, ll))?;
+            Ok((out, progress.queued))
         },
         move |(out, queued)| {
             Ok(GmmMvFitAsyncOutput {
