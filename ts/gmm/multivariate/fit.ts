@@ -39,12 +39,13 @@ export function checkDrawnInit(model: GmmMvModel, regCovar: number): void {
 }
 
 /**
- * scikit-learn's stop: after iteration i >= 2, `|LL_i - LL_{i-1}| / W < tol`
- * (W = weight sum, so the per-sample lower bounds are compared).
+ * The stop of both backends (and of the 1-D path): after iteration i >= 2,
+ * `|LL_i - LL_{i-1}| <= tol * W` (W = weight sum: scikit-learn's change of
+ * the per-sample lower bound, compared with <= as the native kernel does).
  */
 export function toleranceReached(tol: number | undefined, lls: readonly number[], weightSum: number): boolean {
   const n = lls.length;
-  return tol !== undefined && n >= 2 && Math.abs(lls[n - 1] / weightSum - lls[n - 2] / weightSum) < tol;
+  return tol !== undefined && n >= 2 && Math.abs(lls[n - 1] - lls[n - 2]) <= tol * weightSum;
 }
 
 /** EM from one start; yields `{ done, total, logLikelihood }` after every iteration (`done` offset by `base`). */

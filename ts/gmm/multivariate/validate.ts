@@ -23,11 +23,13 @@ import type { CheckedData } from "../validate";
 import { choleskyLower } from "./cholesky";
 import type { CovarianceType, GmmMvInit, GmmMvModel } from "./types";
 
-/** Rows per chunk of the mergeable statistics (chunks aligned to the global row index). */
-export const GMM_STATS_CHUNK = 16384;
-
-/** Most values per data row (`dims`) and model dimension d of the multivariate path. */
-export const GMM_MAX_DIMS = 65536;
+/**
+ * Rows per chunk of the mergeable statistics (chunks aligned to the global
+ * row index), and the most values per data row (`dims`) and model dimension
+ * d of the multivariate path: both defined once in Rust.
+ */
+export { GMM_MAX_DIMS, GMM_STATS_CHUNK } from "../../limits.generated";
+import { GMM_MAX_DIMS, GMM_STATS_CHUNK } from "../../limits.generated";
 
 /** scikit-learn's default `reg_covar`, the multivariate path's default `regCovar`. */
 export const DEFAULT_REG_COVAR = 1e-6;
