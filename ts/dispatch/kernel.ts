@@ -1,6 +1,6 @@
 /**
  * The kernel table's one dispatcher. Each public operation is declared once
- * with `defineKernel`: its name, its own option keys, its structural checks
+ * with `registerKernel`: its name, its own option keys, its structural checks
  * (`prepare`: O(1) per argument, sizes checked against the limits before
  * anything is allocated), its reference (a generator that scans the values
  * it needs and yields a progress event between steps) and its native entry
@@ -40,7 +40,7 @@ export interface NativeAsyncContext {
 }
 
 export interface KernelDefinition<A extends unknown[], C, R> {
-  /** Public name, e.g. "fitGmm"; option errors say `${name} options...`. */
+  /** Public name, e.g. "fitGmm" (the table's key; errors name the argument, `options.iterations ...`). */
   name: string;
   /** Index of the trailing options argument (a function for kernels with two call forms). */
   optionsIndex: number | ((args: readonly unknown[]) => number);
