@@ -212,6 +212,13 @@ pub(crate) fn check_bytes(name: &'static str, b: &[u8]) -> Result<(), GmmError> 
     Ok(())
 }
 
+/// The stop rule of every EM fit (1-D and multivariate): after iteration
+/// i >= 2, `|LL_i - LL_{i-1}| <= tol * total` (total = number of samples or
+/// sum of weights).
+pub(crate) fn tolerance_reached(tol: Option<f64>, log_likelihoods: &[f64], total: f64) -> bool {
+    matches!((tol, log_likelihoods), (Some(tol), [.., before, after]) if (after - before).abs() <= tol * total)
+}
+
 /// Evaluates a mixture over all samples: (mixture, with statistics) -> statistics.
 type Evaluate<'a> = Box<dyn Fn(&Mixture, bool) -> PassStats + 'a>;
 
@@ -312,11 +319,9 @@ fn fit_with(
         if progress(iteration, ll) == Flow::Stop {
             return Err(GmmError::Cancelled);
         }
-        if let (Some(tol), [.., before, after]) = (options.tol, log_likelihoods.as_slice()) {
-            if (after - before).abs() <= tol * total {
-                converged = true;
-                break;
-            }
+        if tolerance_reached(options.tol, &log_likelihoods, total) {
+            converged = true;
+            break;
         }
     }
     Ok(GmmFit {

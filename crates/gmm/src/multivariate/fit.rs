@@ -9,6 +9,7 @@ use fastkernels_common::limits::at_most;
 use fastkernels_common::{Flow, ProgressHook};
 
 use crate::error::GmmError;
+use crate::fit::tolerance_reached;
 use crate::fit::MAX_ITERATIONS;
 use crate::multivariate::density::{Density, Origin};
 use crate::multivariate::model::{Model, MvData, INIT};
@@ -117,11 +118,9 @@ pub fn fit(
         if progress(iteration, ll) == Flow::Stop {
             return Err(GmmError::Cancelled);
         }
-        if let (Some(tol), [.., before, after]) = (options.tol, log_likelihoods.as_slice()) {
-            if (after - before).abs() <= tol * weight_sum {
-                converged = true;
-                break;
-            }
+        if tolerance_reached(options.tol, &log_likelihoods, weight_sum) {
+            converged = true;
+            break;
         }
     }
     Ok(MvFit {
