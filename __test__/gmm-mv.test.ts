@@ -363,6 +363,22 @@ describe("mergeable statistics (reference, bitwise)", () => {
     const viaAsync = await gmmStatisticsAsync(data, model, { dims: d, threads: 0 });
     expectBitwise(viaAsync.chunks, gmmStatistics(data, model, { dims: d, threads: 0 }).chunks);
   });
+  test("a shard whose rows all weigh 0 is valid statistics (both backends); only a zero total is refused, by the M-step", () => {
+    const model = { dims: d, covariance: "full" as const, ...explicitInit("full", 2, d) };
+    const zero = new Float64Array(GMM_STATS_CHUNK);
+    const head = data.subarray(0, GMM_STATS_CHUNK * d);
+    const tail = data.subarray(GMM_STATS_CHUNK * d);
+    for (const threads of [0, 1]) {
+      const empty = gmmStatistics(head, model, { dims: d, sampleWeight: zero, threads });
+      expect(empty.chunks[0]).toBe(0);
+      const rest = gmmStatistics(tail, model, { dims: d, rowOffset: GMM_STATS_CHUNK, threads });
+      const weights = new Float64Array(n).fill(1);
+      weights.fill(0, 0, GMM_STATS_CHUNK);
+      const whole = fitGmm(data, { dims: d, components: 2, iterations: 1, covariance: "full", init: model, sampleWeight: weights, threads });
+      expectSameModel(gmmMStep(mergeGmmStatistics(empty, rest), { threads }), whole);
+      expect(() => gmmMStep(empty, { threads })).toThrow("the statistics' weight sum is 0 (no row of weight > 0)");
+    }
+  });
 });
 
 describe("fitGmmStream (reference, bitwise)", () => {

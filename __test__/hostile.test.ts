@@ -493,6 +493,146 @@ for (const method of ["computeExpsumStable", "computeLogLikelihoodStable", "comp
   set(sig, "initialized", "is false (no initialize call)", false);
 }
 
+// Multivariate mixtures (issue 13): d = 3 rows, K = 2 full-covariance models.
+const mvRows = Float64Array.from({ length: 24 }, (_, i) => ((i * 29) % 17) / 16); // 8 rows x 3
+const mvPixels = Uint8Array.from({ length: 32 }, (_, i) => (i * 71) % 256); // 8 RGBA pixels
+const eye3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+const mvModel = () => ({
+  dims: 3,
+  covariance: "full" as const,
+  weights: f64(0.5, 0.5),
+  means: f64(0.2, 0.3, 0.4, 0.7, 0.6, 0.5),
+  covariances: Float64Array.from([...eye3.map((v) => v * 0.1), ...eye3.map((v) => v * 0.2)]),
+});
+const mvInit = () => {
+  const { weights: w, means: m, covariances: c } = mvModel();
+  return { weights: w, means: m, covariances: c };
+};
+const notPD = () => Float64Array.from([...eye3.map((v) => v * 0.1), 1, 2, 0, 2, 1, 0, 0, 0, 1]);
+
+const fitGmmMvSig = signature({
+  name: "fitGmm (multivariate)",
+  params: ["data", "options"],
+  valid: () => [mvRows, { components: 2, iterations: 2, dims: 3, covariance: "full", init: mvInit() }],
+  optionsAt: 1,
+  sync: callFn(fk.fitGmm),
+  async: callAsyncFn(fk.fitGmmAsync),
+});
+float64Family(fitGmmMvSig, "data", { accepts: GMM_DATA });
+set(fitGmmMvSig, "data", "has length 23 (not a multiple of dims = 3)", mvRows.slice(0, 23));
+integerFamily(fitGmmMvSig, "options.dims", [0, -3, Infinity]);
+set(fitGmmMvSig, "options.dims", "= 5 (data.length 24)", 5);
+for (const [label, value] of [["is unknown", "fulll"], ["is a number", 1], ["is null", null]] as const) set(fitGmmMvSig, "options.covariance", label, value);
+set(fitGmmMvSig, "options.columns", "names column 3 of dims = 3", [0, 1, 3]);
+set(fitGmmMvSig, "options.columns", "repeats a column", [0, 0, 1]);
+set(fitGmmMvSig, "options.columns", "is empty", []);
+set(fitGmmMvSig, "options.columns", "is a string", "rgb");
+set(fitGmmMvSig, "options.columns", "has a fractional column", [0, 1.5, 2]);
+set(fitGmmMvSig, "options.sampleWeight", "is all zeros", new Float64Array(8));
+set(fitGmmMvSig, "options.sampleWeight", "has length 7 (8 rows)", new Float64Array(7).fill(1));
+set(fitGmmMvSig, "options.sampleWeight", "is a plain Array", new Array(8).fill(1));
+for (const position of POSITIONS) {
+  mutate(fitGmmMvSig, "options.sampleWeight", `has -1 at the ${position} element`, () => at(position, -1)(new Float64Array(8).fill(1)));
+  mutate(fitGmmMvSig, "options.sampleWeight", `has NaN at the ${position} element`, () => at(position, NaN)(new Float64Array(8).fill(1)));
+}
+for (const v of [-1e-6, NaN, Infinity]) set(fitGmmMvSig, "options.regCovar", `= ${v}`, v);
+integerFamily(fitGmmMvSig, "options.nInit", [0, -1]);
+set(fitGmmMvSig, "options.init", "is an unknown string", "kmeans");
+mutate(fitGmmMvSig, "options.init", ".covariances is not positive definite", () => ({ ...mvInit(), covariances: notPD() }));
+mutate(fitGmmMvSig, "options.init", ".covariances has length 9 (full, K = 2, d = 3)", () => ({ ...mvInit(), covariances: f64(...eye3) }));
+mutate(fitGmmMvSig, "options.init", ".means has length 5", () => ({ ...mvInit(), means: f64(0.1, 0.2, 0.3, 0.4, 0.5) }));
+mutate(fitGmmMvSig, "options.init", ".means has NaN at the last element", () => ({ ...mvInit(), means: at("last", NaN)(mvInit().means) }));
+mutate(fitGmmMvSig, "options.init", ".weights is all zeros", () => ({ ...mvInit(), weights: f64(0, 0) }));
+// All zeros, so that the column's variance is exactly 0 in both backends (a
+// nonzero constant leaves rounding noise of either sign).
+caseOf(fitGmmMvSig, "a zero column with regCovar 0 (covariance not positive definite after the M-step)", (args) => {
+  args[0] = Float64Array.from({ length: 24 }, (_, i) => (i % 3 === 2 ? 0 : mvRows[i]));
+  args[1] = { components: 2, iterations: 2, dims: 3, covariance: "full", regCovar: 0, init: mvInit() };
+});
+caseOf(fitGmmMvSig, "RGBA pixels with dims 4 and columns [0, 1, 4]", (args) => {
+  args[0] = mvPixels;
+  args[1] = { components: 2, iterations: 2, dims: 4, columns: [0, 1, 4], init: mvInit() };
+});
+optionsFamily(fitGmmMvSig);
+signalFamily(fitGmmMvSig);
+
+const mvDataCalls = [
+  ["scoreSamples", fk.scoreSamples, fk.scoreSamplesAsync],
+  ["score", fk.score, fk.scoreAsync],
+  ["bic", fk.bic, fk.bicAsync],
+  ["predictGmm (multivariate)", fk.predictGmm, fk.predictGmmAsync],
+  ["predictProba (multivariate)", fk.predictProba, fk.predictProbaAsync],
+  ["gmmStatistics", fk.gmmStatistics, fk.gmmStatisticsAsync],
+] as const;
+for (const [name, sync, async] of mvDataCalls) {
+  const sig = signature({
+    name,
+    params: ["data", "model", "options"],
+    valid: () => [mvRows, mvModel(), { dims: 3 }],
+    optionsAt: 2,
+    sync: callFn(sync),
+    async: callAsyncFn(async),
+  });
+  float64Family(sig, "data", { accepts: GMM_DATA });
+  set(sig, "data", "has length 23 (not a multiple of dims = 3)", mvRows.slice(0, 23));
+  set(sig, "options.dims", "= 2 (model has d = 3)", 2);
+  set(sig, "model.covariance", "is unknown", "full-rank");
+  set(sig, "model.covariances", "is not positive definite", notPD());
+  set(sig, "model.covariances", "has length 3 (full, K = 2, d = 3)", f64(1, 1, 1));
+  set(sig, "model.means", "has length 4 (K = 2, d = 3)", f64(0, 0, 0, 0));
+  mutate(sig, "model.means", "has NaN at the middle element", at("middle", NaN));
+  set(sig, "model.weights", "is all zeros", f64(0, 0));
+  mutate(sig, "model.weights", "has -1 at the first element", at("first", -1));
+  optionsFamily(sig);
+  signalFamily(sig);
+}
+{
+  const sig = signatures.find((s) => s.name === "gmmStatistics") as Signature;
+  set(sig, "options.rowOffset", "= 100 (not a multiple of the chunk size)", 100);
+  set(sig, "options.rowOffset", "= -16384", -16384);
+  set(sig, "options.sampleWeight", "has -1 at the last element", at("last", -1)(new Float64Array(8).fill(1)));
+}
+
+const stats = () => fk.gmmStatistics(mvRows, mvModel(), { dims: 3, threads: 0 });
+const mStepSig = signature({
+  name: "gmmMStep",
+  params: ["stats", "options"],
+  valid: () => [stats(), {}],
+  optionsAt: 1,
+  sync: callFn(fk.gmmMStep),
+  async: callAsyncFn(fk.gmmMStepAsync),
+});
+for (const [label, value] of [["null", null], ["a string", "stats"], ["an array", []]] as const) set(mStepSig, "stats", `is ${label}`, value);
+mutate(mStepSig, "stats.chunks", "has length 5 (stride 23)", () => new Float64Array(5));
+mutate(mStepSig, "stats.chunks", "has NaN at the middle element", at("middle", NaN));
+set(mStepSig, "stats.covariance", "is unknown", "dense");
+set(mStepSig, "stats.format", "= 2", 2);
+mutate(mStepSig, "stats.chunks", "has all weights zero", (v) => {
+  const c = (v as Float64Array).slice();
+  c.fill(0);
+  return c;
+});
+for (const v of [-1, NaN]) set(mStepSig, "options.regCovar", `= ${v}`, v);
+optionsFamily(mStepSig);
+signalFamily(mStepSig);
+
+const distinctSig = signature({
+  name: "countDistinctColors",
+  params: ["pixels", "options"],
+  valid: () => [mvPixels, { dims: 4, columns: [0, 1, 2] }],
+  optionsAt: 1,
+  sync: callFn(fk.countDistinctColors),
+  async: callAsyncFn(fk.countDistinctColorsAsync),
+});
+for (const [label, value] of [["a Float64Array", new Float64Array(32)], ["a plain Array", Array.from(mvPixels)], ["null", null], ["a string", "rgba"]] as const) {
+  set(distinctSig, "pixels", `is ${label}`, value);
+}
+set(distinctSig, "pixels", "has length 30 (not a multiple of dims = 4)", mvPixels.slice(0, 30));
+set(distinctSig, "options.columns", "names column 4 of dims = 4", [0, 1, 4]);
+integerFamily(distinctSig, "options.dims", [0, -4]);
+optionsFamily(distinctSig);
+signalFamily(distinctSig);
+
 // ---------------------------------------------------------------------------
 // Polygon family
 // ---------------------------------------------------------------------------

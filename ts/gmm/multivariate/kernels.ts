@@ -81,7 +81,7 @@ function isBytes(data: CheckedData): data is Uint8Array {
 }
 
 /** The reference's rows: float data scanned (and float32 widened), weights scanned. */
-export function referenceRows(call: MvDataCall): Rows {
+export function referenceRows(call: MvDataCall, allowZeroWeights = false): Rows {
   let values: Float64Array | Uint8Array;
   if (isBytes(call.data)) {
     values = call.data;
@@ -89,7 +89,7 @@ export function referenceRows(call: MvDataCall): Rows {
     values = asFloat64(call.data);
     scanFinite("data", values);
   }
-  if (call.sampleWeight) scanSampleWeight(call.sampleWeight);
+  if (call.sampleWeight) scanSampleWeight(call.sampleWeight, allowZeroWeights);
   return { values, bytes: isBytes(call.data), ...call.layout, weights: call.sampleWeight };
 }
 
@@ -377,7 +377,7 @@ export const statisticsKernel = registerKernel<[data: unknown, model: unknown, o
     checkRowsTimes(Math.ceil(call.layout.n / GMM_STATS_CHUNK), stride, "chunks x stride");
     return { ...call, rowOffset };
   },
-  reference: (call) => once(() => statisticsResult(call, reference.chunkPartials(referenceRows(call), modelPrecision(call)), "js")),
+  reference: (call) => once(() => statisticsResult(call, reference.chunkPartials(referenceRows(call, true), modelPrecision(call)), "js")),
   native: (call, b, threads) =>
     fromNativeStatistics(call, b.gmmMvStatistics(call.data, LENT, layoutArgs(call.layout, call.sampleWeight), modelArgs(call.model), call.rowOffset, threads)),
   nativeAsync: async (call, b, { threads, borrow }) =>

@@ -202,19 +202,23 @@ export function checkSampleWeight(value: unknown, rows: number): Float64Array | 
   return value;
 }
 
-/** The backend's scan of sampleWeight: finite, >= 0, at least one > 0. */
-export function scanSampleWeight(weights: Float64Array): void {
-  scanWeights("sampleWeight", weights);
+/**
+ * The backend's scan of sampleWeight: finite, >= 0, and at least one > 0
+ * unless `allowAllZero` (a shard's statistics may carry no weight; the
+ * M-step refuses a zero total).
+ */
+export function scanSampleWeight(weights: Float64Array, allowAllZero = false): void {
+  scanWeights("sampleWeight", weights, allowAllZero);
 }
 
-function scanWeights(name: string, weights: Float64Array): void {
+function scanWeights(name: string, weights: Float64Array, allowAllZero = false): void {
   let positive = false;
   for (let i = 0; i < weights.length; i++) {
     const v = weights[i];
     if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`${name}[${i}] must be a finite number >= 0, got ${show(v)}`);
     if (v > 0) positive = true;
   }
-  if (!positive) throw new RangeError(`${name} must contain at least one value > 0, got all zeros`);
+  if (!positive && !allowAllZero) throw new RangeError(`${name} must contain at least one value > 0, got all zeros`);
 }
 
 function checkComponents(name: string, k: number): void {
@@ -404,5 +408,8 @@ export function checkStatistics(name: string, value: unknown): import("./types")
   assertFloat64Array(`${name}.chunks`, s.chunks);
   const expected = Math.ceil(s.rows / GMM_STATS_CHUNK) * stride;
   assertLength(`${name}.chunks`, s.chunks, expected, `one partial of ${stride} values per chunk of ${GMM_STATS_CHUNK} rows`);
+  // Model-sized (chunks x stride), so scanned here once for both backends: a
+  // NaN would otherwise surface only as an index into the folded sums.
+  assertAllFinite(`${name}.chunks`, s.chunks);
   return value as unknown as import("./types").GmmStatistics;
 }
