@@ -9,14 +9,18 @@
  * rendering rejects with an error that says what to install.
  */
 import type { ReportSection } from "./types";
-import { histogramDensity, mixtureCurves, posteriorCurves } from "./density";
+import { channelAxes, channelHistogram, histogramDensity, marginalCurves, mixtureCurves, posteriorCurves } from "./density";
 
 /** A vega-lite spec (kept loose here so that the types of the ES-module-only vega-lite are needed only when it loads). */
 export type ChartSpec = Record<string, unknown>;
 
 export interface Chart {
-  /** File stem and `data-chart` name: "histogram", "log-likelihood" or "posterior". */
-  name: "histogram" | "log-likelihood" | "posterior";
+  /**
+   * File stem and `data-chart` name: "histogram", "log-likelihood" and
+   * "posterior" for a 1-D fit; "histogram-<channel>" (R, G, B or L, a, b),
+   * "log-likelihood" and "weights" for a colour (rgb / lab) fit.
+   */
+  name: string;
   /** The vega-lite spec the SVG is rendered from; its data is inline (`data.values`). */
   spec: ChartSpec;
 }
@@ -48,11 +52,41 @@ function componentColors(k: number): string[] {
 /** JSON turns NaN and ±Infinity into null, which vega-lite drops; do it explicitly so the spec is plain data. */
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+interface Curves {
+  x: number[];
+  components: number[][];
+  mixture: number[];
+}
+
 /** Histogram density of the samples with each weighted component density and the mixture over it. */
 export function histogramChart(section: ReportSection, points = 512): Chart {
-  const { model } = section.summary;
   const hist = histogramDensity(section.data);
-  const curves = mixtureCurves(model, points);
+  const curves = mixtureCurves(section.summary.model, points);
+  return densityChart("histogram", "Intensity histogram and fitted mixture", "intensity", [0, 1], hist, curves);
+}
+
+/**
+ * One channel of a colour fit: the channel's histogram with the marginal of
+ * every weighted component and of the mixture (exact: a Gaussian mixture's
+ * marginal is the mixture of the components' marginals).
+ */
+export function channelChart(section: ReportSection, j: number, points = 512): Chart {
+  const { summary } = section;
+  const axis = channelAxes(summary.colorSpace as "rgb" | "lab", section.data, summary.model)[j];
+  const hist = channelHistogram(section.data, j, axis.domain);
+  const curves = marginalCurves(summary.model, j, axis.domain, points);
+  const stem = axis.name.replace("*", "");
+  return densityChart(`histogram-${stem}`, `${axis.name} histogram and the fitted mixture's marginal`, axis.title, axis.domain, hist, curves);
+}
+
+function densityChart(
+  name: string,
+  title: string,
+  xTitle: string,
+  domain: [number, number],
+  hist: { x0: number[]; x1: number[]; density: number[] },
+  curves: Curves,
+): Chart {
   const names = curves.components.map((_, c) => componentName(c));
   const bars = hist.density.map((d, b) => ({ x0: hist.x0[b], x1: hist.x1[b], density: d }));
   const rows = curves.x.map((x, i) => {
@@ -61,11 +95,11 @@ export function histogramChart(section: ReportSection, points = 512): Chart {
     row[MIXTURE] = finiteOrNull(curves.mixture[i]);
     return row;
   });
-  const x = { field: "x", type: "quantitative", title: "intensity", scale: { domain: [0, 1], nice: false } };
+  const x = { field: "x", type: "quantitative", title: xTitle, scale: { domain, nice: false } };
   return {
-    name: "histogram",
+    name,
     spec: {
-      title: { text: "Intensity histogram and fitted mixture", anchor: "start" },
+      title: { text: title, anchor: "start" },
       width: WIDTH,
       height: HEIGHT,
       config: CONFIG,
@@ -155,8 +189,45 @@ export function posteriorChart(section: ReportSection, points = 512): Chart {
   };
 }
 
-/** The three charts of a section, in report order. */
+/** The mixture weights of a colour fit, each bar in its component's mean colour. */
+export function weightsChart(section: ReportSection): Chart {
+  const { model } = section.summary;
+  const colors = model.colors ?? [];
+  const rows = model.weights.map((w, k) => ({
+    component: componentName(k),
+    weight: w,
+    color: `rgb(${colors[3 * k]}, ${colors[3 * k + 1]}, ${colors[3 * k + 2]})`,
+  }));
+  return {
+    name: "weights",
+    spec: {
+      title: { text: "Mixture weights (bars in each component's mean colour)", anchor: "start" },
+      width: WIDTH,
+      height: Math.round(HEIGHT / 2),
+      config: CONFIG,
+      data: { values: rows },
+      mark: { type: "bar", stroke: "#5a6572", strokeWidth: 0.5 },
+      encoding: {
+        y: { field: "component", type: "nominal", title: null, sort: null },
+        x: { field: "weight", type: "quantitative", title: "weight" },
+        color: { field: "color", type: "nominal", scale: null, legend: null },
+      },
+    },
+  };
+}
+
+/** Whether a section is a colour (rgb / lab, d = 3) fit. */
+export const isColourSection = (section: ReportSection): boolean => section.summary.colorSpace === "rgb" || section.summary.colorSpace === "lab";
+
+/**
+ * The charts of a section, in report order: 1-D fits: histogram,
+ * log-likelihood, posterior; colour fits: one histogram per channel,
+ * log-likelihood, weights.
+ */
 export function sectionCharts(section: ReportSection): Chart[] {
+  if (isColourSection(section)) {
+    return [channelChart(section, 0), channelChart(section, 1), channelChart(section, 2), logLikelihoodChart(section), weightsChart(section)];
+  }
   return [histogramChart(section), logLikelihoodChart(section), posteriorChart(section)];
 }
 

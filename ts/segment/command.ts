@@ -249,9 +249,6 @@ async function runSegment(images: string[], opts: CliOptions): Promise<void> {
   if (!colour && opts.covariance !== undefined) {
     throw new UsageError("--covariance applies to --color-space rgb or lab (the gray fit is one-dimensional)");
   }
-  if (colour && (opts.report !== undefined || opts.figures !== undefined || opts.visualization === 1)) {
-    throw new UsageError(`--report, --figures and --visualization 1 draw one-dimensional fits; not available with --color-space ${opts.colorSpace}`);
-  }
   const threads = resolveThreads(opts);
   let subtractionThreshold = opts.subtractionThreshold;
   if (subtractionThreshold !== undefined && (opts.secondImage === undefined || opts.components !== 2)) {

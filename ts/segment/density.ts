@@ -116,3 +116,96 @@ export function histogramDensity(data: Float64Array | Uint8Array, bins = default
   }
   return { x0, x1, density };
 }
+
+/** The channels of a colour section: their names and the range their charts span. */
+export interface ChannelAxis {
+  /** Short name: "R", "G", "B" or "L*", "a*", "b*". */
+  name: string;
+  /** Axis title. */
+  title: string;
+  /** [lo, hi] of the chart's x axis. */
+  domain: [number, number];
+}
+
+/**
+ * The axes of a 3-D (rgb / lab) section. rgb is fitted on v / 255, so its
+ * axes are [0, 1]; lab axes span the data's range of that channel (L* in
+ * [0, 100], a* and b* roughly [-128, 127] for sRGB input), with the
+ * components' means inside.
+ */
+export function channelAxes(colorSpace: "rgb" | "lab", data: Float64Array | Uint8Array, model: Model): ChannelAxis[] {
+  if (colorSpace === "rgb") {
+    return ["red", "green", "blue"].map((c) => ({ name: c[0].toUpperCase(), title: `${c} (v / 255)`, domain: [0, 1] as [number, number] }));
+  }
+  return ["L*", "a*", "b*"].map((name, j) => {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = j; i < data.length; i += 3) {
+      if (data[i] < lo) lo = data[i];
+      if (data[i] > hi) hi = data[i];
+    }
+    for (let k = 0; k < model.weights.length; k++) {
+      lo = Math.min(lo, model.means[3 * k + j]);
+      hi = Math.max(hi, model.means[3 * k + j]);
+    }
+    if (!(hi > lo)) [lo, hi] = [lo - 1, lo + 1];
+    return { name, title: `${name} (CIE Lab)`, domain: [lo, hi] as [number, number] };
+  });
+}
+
+/** `points` evenly spaced x in [lo, hi], both ends included. */
+function grid(lo: number, hi: number, points: number): number[] {
+  return unitGrid(points).map((t) => lo + t * (hi - lo));
+}
+
+/**
+ * The marginal of a 3-D mixture along channel `j`, which is exactly the 1-D
+ * mixture of the components' `(w_k, mu_kj, Sigma_k[j][j])` (`model.stdevs`
+ * holds the K x 3 per-channel standard deviations), at `points` evenly spaced
+ * x of `domain`: each weighted component density and their sum.
+ */
+export function marginalCurves(model: Model, j: number, domain: [number, number], points = 512): { x: number[]; components: number[][]; mixture: number[] } {
+  const k = model.weights.length;
+  const d = model.dims ?? 1;
+  if (!(j >= 0 && j < d) || model.means.length !== k * d || model.stdevs.length !== k * d) {
+    throw new RangeError(`marginalCurves needs a K x d model and a channel j < d = ${d}, got j = ${j}`);
+  }
+  const x = grid(domain[0], domain[1], points);
+  const components: number[][] = [];
+  const mixture = new Array<number>(points).fill(0);
+  for (let c = 0; c < k; c++) {
+    const curve = x.map((v) => Math.exp(logWeightedNormal(v, model.weights[c], model.means[c * d + j], model.stdevs[c * d + j])));
+    curve.forEach((v, i) => (mixture[i] += v));
+    components.push(curve);
+  }
+  return { x, components, mixture };
+}
+
+/**
+ * The histogram of channel `j` of interleaved 3-D rows as a density on
+ * `domain` (`bins` equal bins, values outside in the end bins; 8-bit rows
+ * read as v / 255).
+ */
+export function channelHistogram(
+  data: Float64Array | Uint8Array,
+  j: number,
+  domain: [number, number],
+  bins = defaultBins(data),
+): { x0: number[]; x1: number[]; density: number[] } {
+  const [lo, hi] = domain;
+  const width = (hi - lo) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  const bytes = data instanceof Uint8Array;
+  if (bytes && (lo !== 0 || hi !== 1)) throw new RangeError(`8-bit rows are read as v / 255: their domain is [0, 1], got [${lo}, ${hi}]`);
+  let n = 0;
+  for (let i = j; i < data.length; i += 3) {
+    const v = data[i];
+    if (Number.isNaN(v)) continue;
+    // 8-bit rows are v / 255 on the domain [0, 1]: integer arithmetic, as histogramDensity.
+    const b = bytes ? Math.floor((v * bins) / 255) : Math.floor((v - lo) / width);
+    counts[Math.min(bins - 1, Math.max(0, b))]++;
+    n++;
+  }
+  const x0 = counts.map((_, b) => lo + b * width);
+  const x1 = counts.map((_, b) => lo + (b + 1) * width);
+  return { x0, x1, density: counts.map((c) => (n === 0 ? 0 : c / (n * width))) };
+}

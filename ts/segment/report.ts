@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { componentColor, renderSvg, sectionCharts } from "./charts";
+import { componentColor, isColourSection, renderSvg, sectionCharts } from "./charts";
 import { checkPng, escapeHtml, formatMs, formatNumber, pngDataUrl, scriptJson } from "./html";
 import type { ReportSection, SegmentSummary } from "./types";
 
@@ -78,6 +78,26 @@ function factsList(s: SegmentSummary): string {
   return `<dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl>`;
 }
 
+/** A colour fit's parameters: weight, mean colour, per-channel means and standard deviations. */
+function colourParameterTable(s: SegmentSummary): string {
+  const { model } = s;
+  const channels = s.colorSpace === "lab" ? ["L*", "a*", "b*"] : ["R", "G", "B"];
+  const colors = model.colors ?? [];
+  const head = ["k", "weight", "mean colour", ...channels.map((c) => `mean ${c}`), ...channels.map((c) => `stdev ${c}`)];
+  const rows = model.weights.map((w, k) => {
+    const rgb = `rgb(${colors[3 * k]}, ${colors[3 * k + 1]}, ${colors[3 * k + 2]})`;
+    const cells = [
+      `<td><span class="swatch" style="background:${componentColor(k)}"></span>${k}</td>`,
+      `<td>${formatNumber(w)}</td>`,
+      `<td><span class="swatch" style="background:${rgb}"></span>${escapeHtml(rgb)}</td>`,
+      ...[0, 1, 2].map((j) => `<td>${formatNumber(model.means[3 * k + j])}</td>`),
+      ...[0, 1, 2].map((j) => `<td>${formatNumber(model.stdevs[3 * k + j])}</td>`),
+    ];
+    return `<tr>${cells.join("")}</tr>`;
+  });
+  return `<table class="parameters"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
 function parameterTable(model: SegmentSummary["model"]): string {
   const rows = model.weights.map(
     (w, k) =>
@@ -117,19 +137,20 @@ async function sectionHtml(section: ReportSection, index: number): Promise<strin
     );
   }
   const dims = `width="${s.width}" height="${s.height}"`;
+  const colour = isColourSection(section);
   return [
     `<section class="segment" id="section-${index + 1}">`,
     `<h2>${escapeHtml(heading)}</h2>`,
     factsList(s),
     `<div class="images">`,
-    `<figure><img src="${pngDataUrl(section.inputPng, "inputPng")}" ${dims} alt="${escapeHtml(`input: ${heading}`)}"><figcaption>input (${escapeHtml(s.channel)} channel as shown)</figcaption></figure>`,
+    `<figure><img src="${pngDataUrl(section.inputPng, "inputPng")}" ${dims} alt="${escapeHtml(`input: ${heading}`)}"><figcaption>${colour ? `input (fitted in ${escapeHtml(s.colorSpace)})` : `input (${escapeHtml(s.channel)} channel as shown)`}</figcaption></figure>`,
     `<figure><img src="${pngDataUrl(section.segmentationPng, "segmentationPng")}" ${dims} alt="${escapeHtml(`segmentation of ${heading}`)}"><figcaption>segmentation (${s.components} components)</figcaption></figure>`,
     `</div>`,
     `<div class="charts">`,
     ...charts,
     `</div>`,
-    `<h3>Fitted parameters</h3>`,
-    parameterTable(s.model),
+    `<h3>Fitted parameters${colour ? ` (${escapeHtml(s.model.covariance ?? "full")} covariance)` : ""}</h3>`,
+    colour ? colourParameterTable(s) : parameterTable(s.model),
     `<h3>Timings</h3>`,
     timingsTable(s.timings),
     `</section>`,
@@ -141,7 +162,10 @@ async function sectionHtml(section: ReportSection, index: number): Promise<strin
  * and the segmentation side by side, the intensity histogram with the
  * weighted component densities and the mixture, the log-likelihood per
  * iteration, the posterior of each component, the parameter table and the
- * timings table. Loads vega and vega-lite on first use.
+ * timings table. A colour (rgb / lab) section has one histogram per channel
+ * with the mixture's marginals instead of the intensity histogram, and the
+ * weights (in each component's mean colour) instead of the posterior.
+ * Loads vega and vega-lite on first use.
  */
 export async function renderReportHtml(sections: ReportSection[], options: { title?: string } = {}): Promise<string> {
   if (!Array.isArray(sections)) throw new TypeError("sections must be an array of ReportSection");
@@ -173,9 +197,11 @@ export async function renderReportHtml(sections: ReportSection[], options: { tit
 }
 
 /**
- * Writes a section's figures into `dir` (created if needed): the three
- * charts as standalone SVG (`histogram.svg`, `log-likelihood.svg`,
- * `posterior.svg`) and the two images (`input.png`, `segmentation.png`).
+ * Writes a section's figures into `dir` (created if needed): the charts as
+ * standalone SVG (1-D: `histogram.svg`, `log-likelihood.svg`,
+ * `posterior.svg`; colour: `histogram-R.svg`, `histogram-G.svg`,
+ * `histogram-B.svg` (or `-L`, `-a`, `-b`), `log-likelihood.svg`,
+ * `weights.svg`) and the two images (`input.png`, `segmentation.png`).
  * Resolves to the written paths, in that order.
  */
 export async function writeFigures(section: ReportSection, dir: string): Promise<string[]> {

@@ -58,7 +58,7 @@ function checkOptions(path: unknown, options: SegmentOptions): void {
     throw new RangeError(`options.covariance applies to colorSpace "rgb" or "lab", not "gray"`);
   }
   if (colour) {
-    for (const key of ["secondImage", "channel", "report", "figures", "onReportSection"] as const) {
+    for (const key of ["secondImage", "channel"] as const) {
       if (options[key] !== undefined) {
         throw new RangeError(`options.${key} cannot be combined with colorSpace ${JSON.stringify(options.colorSpace)} (it works with "gray" only)`);
       }
@@ -99,6 +99,22 @@ async function writeOutput(path: string, content: Buffer | string): Promise<void
 /** Milliseconds since `start`, rounded to 0.001. */
 function since(start: number): number {
   return Math.round((performance.now() - start) * 1000) / 1000;
+}
+
+/** Hands a section to `onReportSection` and writes the requested figures and report (loading the report module only then). */
+async function writeSection(section: ReportSection, options: SegmentOptions, path: string): Promise<void> {
+  const { summary } = section;
+  options.onReportSection?.(section);
+  const report = await import("./report.js");
+  if (options.figures !== undefined) {
+    await mkdir(options.figures, { recursive: true });
+    await report.writeFigures(section, options.figures);
+    summary.outputs.figures = options.figures;
+  }
+  if (options.report !== undefined) {
+    summary.outputs.report = options.report;
+    await writeOutput(options.report, await report.renderReportHtml([section], { title: `fastkernels segment: ${path}` }));
+  }
 }
 
 /**
@@ -238,17 +254,7 @@ export async function segmentImage(path: string, options: SegmentOptions): Promi
   if (needSection) {
     const inputPng = await encodeGrayPng(plane ?? toBytes(data), width, height);
     const section: ReportSection = { summary, data, inputPng, segmentationPng: segmentationPng! };
-    options.onReportSection?.(section);
-    const report = await import("./report.js");
-    if (options.figures !== undefined) {
-      await mkdir(options.figures, { recursive: true });
-      await report.writeFigures(section, options.figures);
-      summary.outputs.figures = options.figures;
-    }
-    if (options.report !== undefined) {
-      summary.outputs.report = options.report;
-      await writeOutput(options.report, await report.renderReportHtml([section], { title: `fastkernels segment: ${path}` }));
-    }
+    await writeSection(section, options, path);
   }
   if (options.json !== undefined) summary.outputs.json = options.json;
   summary.timings.encode = since(start);
@@ -374,7 +380,9 @@ async function segmentColour(path: string, options: SegmentOptions, colorSpace: 
 
   // encode
   start = performance.now();
-  if (options.output !== undefined) {
+  const needSection = options.report !== undefined || options.figures !== undefined || options.onReportSection !== undefined;
+  let segmentationPng: Buffer | null = null;
+  if (options.output !== undefined || needSection) {
     const out = new Uint8Array(3 * pixels);
     for (let i = 0; i < pixels; i++) {
       const k = componentOf[levels[i]];
@@ -382,12 +390,19 @@ async function segmentColour(path: string, options: SegmentOptions, colorSpace: 
       out[3 * i + 1] = colors[3 * k + 1];
       out[3 * i + 2] = colors[3 * k + 2];
     }
-    await writeOutput(options.output, await encodeRgbPng(out, width, height));
+    segmentationPng = await encodeRgbPng(out, width, height);
+  }
+  if (options.output !== undefined) {
+    await writeOutput(options.output, segmentationPng!);
     summary.outputs.output = options.output;
   }
   if (options.labels !== undefined) {
     await writeOutput(options.labels, await encodeGrayPng(labels, width, height));
     summary.outputs.labels = options.labels;
+  }
+  if (needSection) {
+    const section: ReportSection = { summary, data, inputPng: await encodeRgbPng(image.data, width, height), segmentationPng: segmentationPng! };
+    await writeSection(section, options, path);
   }
   if (options.json !== undefined) summary.outputs.json = options.json;
   summary.timings.encode = since(start);

@@ -47,7 +47,8 @@ export interface SegmentOptions {
   /**
    * Default `"gray"` (the original's one-plane fit). `"rgb"` / `"lab"`: a
    * 3-D fit (`fitGmmAsync` with `dims: 3`, `init: "kmeans++"`, seed 0),
-   * not with `secondImage`, `channel`, `report`, `figures` or `onReportSection`.
+   * not with `secondImage` or `channel`; its report has one histogram per
+   * channel with the mixture's marginals.
    */
   colorSpace?: SegmentColorSpace;
   /** Covariance type of an `"rgb"` / `"lab"` fit (default `"full"`); not allowed with `"gray"`. */
@@ -126,7 +127,12 @@ export interface SegmentModel {
 /** One segmented image, as the report module draws it. */
 export interface ReportSection {
   summary: SegmentSummary;
-  data: Float64Array | Uint8Array /* the fitted samples: 8-bit plane or CIE94 values in [0,1] */;
+  /**
+   * The fitted samples: an 8-bit plane or CIE94 values in [0, 1] (1-D fits);
+   * interleaved rows of 3 (rgb: the 8-bit R, G, B bytes; lab: L*, a*, b*
+   * values) for colour fits (`summary.colorSpace` "rgb" / "lab").
+   */
+  data: Float64Array | Uint8Array;
   inputPng: Buffer;
   segmentationPng: Buffer;
 }
