@@ -164,12 +164,12 @@ fn fold_into(acc: &mut [f64], chunks: &[f64], stride: usize) {
 /// The folded statistics of all of `data` (the in-process fit's E-step):
 /// the same partials and the same fold as [`statistics`] + [`fold`], with
 /// the partials computed a batch of chunks at a time, so memory is
-/// bounded ([`BATCH_VALUES`], or 2 x threads partials) rather than O(chunks x stride).
+/// bounded (`BATCH_VALUES`, or 2 x threads partials) rather than O(chunks x stride).
 pub fn folded_statistics(data: &MvData<'_>, dens: &Density) -> Result<Vec<f64>, GmmError> {
     let shape = dens.shape();
     let (chunks, stride) = shard_size(data.rows(), 0, &shape)?;
-    // One parallel loop over as many chunks as BATCH_VALUES allows: a
-    // barrier per handful of chunks left threads idle at every batch's end.
+    // As many chunks per parallel loop as BATCH_VALUES allows: every loop
+    // ends with threads idle while the last chunks finish.
     let batch = (BATCH_VALUES / stride)
         .max(2 * rayon::current_num_threads())
         .clamp(1, chunks.max(1));
