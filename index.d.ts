@@ -146,6 +146,18 @@ export interface GmmMvDataArgs {
   borrow?: boolean
 }
 
+/** The distinct colours of 8-bit pixels (rowWidth channels a pixel, the columns used, at most 4) and their counts (see countDistinctColors). */
+export declare function gmmMvDistinctColors(pixels: Uint8Array, borrow: boolean, rowWidth: number, columns: Uint32Array, threads: number): GmmMvDistinctOutput
+
+/** The distinct colours of 8-bit pixels (rowWidth channels a pixel, the columns used, at most 4) and their counts (see countDistinctColors). */
+export declare function gmmMvDistinctColorsAsync(pixels: Uint8Array, borrow: boolean, rowWidth: number, columns: Uint32Array, threads: number): Promise<GmmMvDistinctOutput>
+
+/** Distinct colours (d bytes each, ascending) and how many pixels have each. */
+export interface GmmMvDistinctOutput {
+  colors: Uint8Array
+  counts: Float64Array
+}
+
 /** EM fit of a multivariate mixture from an explicit initial model (see fitGmm). */
 export declare function gmmMvFit(data: Float64Array | Float32Array | Uint8Array, borrow: boolean, layout: GmmMvDataArgs, params: GmmMvFitParams, threads: number): GmmMvFitOutput
 

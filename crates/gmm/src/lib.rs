@@ -23,6 +23,7 @@
 mod elementwise;
 mod error;
 mod fastexp;
+mod fastln;
 mod fit;
 mod histogram;
 mod lanes;

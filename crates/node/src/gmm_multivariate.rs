@@ -9,8 +9,9 @@
 
 use fastkernels_common::ProgressHook;
 use fastkernels_gmm::multivariate::{
-    fit, labels_into, mstep_from_chunks, proba_into, score_samples_into, statistics, Density,
-    Model, ModelNames, MvData, MvFit, MvFitOptions, Origin, Shape, Statistics, INIT, MODEL,
+    distinct_colors, fit, labels_into, mstep_from_chunks, proba_into, score_samples_into,
+    statistics, Density, DistinctColors, Model, ModelNames, MvData, MvFit, MvFitOptions, Origin,
+    Shape, Statistics, INIT, MODEL,
 };
 use fastkernels_gmm::GmmError;
 use napi::bindgen_prelude::{
@@ -19,7 +20,7 @@ use napi::bindgen_prelude::{
 use napi::{Env, Result, Status};
 use napi_derive::napi;
 
-use crate::buffers::{out_f64, out_u8, FloatInput, SampleArray, SampleInput};
+use crate::buffers::{out_f64, out_u8, ByteInput, FloatInput, SampleArray, SampleInput};
 use crate::cancel::{CancelToken, StopFlag};
 use crate::gmm::{gmm, FitProgress, GmmProgressCallback};
 use crate::run::{kernel_pair, run_async, run_sync};
@@ -402,4 +403,33 @@ kernel_pair! {
     state = (DataInput::new(data, borrow, layout)?, model.density()?, out),
     compute = |(data, dens, out): &mut (DataInput, Density, Float64Array)| proba_compute(data, dens, out),
     finish = Ok,
+}
+
+// ---- distinct colours ----------------------------------------------------
+
+/// Distinct colours (d bytes each, ascending) and how many pixels have each.
+#[napi(object)]
+pub struct GmmMvDistinctOutput {
+    pub colors: Uint8Array,
+    pub counts: Float64Array,
+}
+
+fn distinct_output(out: DistinctColors) -> Result<GmmMvDistinctOutput> {
+    Ok(GmmMvDistinctOutput {
+        colors: Uint8Array::new(out.colors),
+        counts: Float64Array::new(out.counts),
+    })
+}
+
+kernel_pair! {
+    doc = "The distinct colours of 8-bit pixels (rowWidth channels a pixel, the columns used, at most 4) and their counts (see countDistinctColors).",
+    kernel = "countDistinctColors",
+    sync = gmm_mv_distinct_colors as "gmmMvDistinctColors",
+    async = gmm_mv_distinct_colors_async as "gmmMvDistinctColorsAsync" -> "Promise<GmmMvDistinctOutput>",
+    args = (pixels: Uint8Array, borrow: bool, row_width: u32, columns: Uint32Array, threads: u32),
+    threads = threads,
+    returns = GmmMvDistinctOutput,
+    state = (ByteInput::new(pixels, borrow)?, row_width as usize, columns.to_vec()),
+    compute = |(pixels, row_width, columns): &mut (ByteInput, usize, Vec<u32>)| gmm(distinct_colors(pixels.bytes(), *row_width, columns)),
+    finish = distinct_output,
 }

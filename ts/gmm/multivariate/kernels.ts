@@ -515,10 +515,15 @@ export const distinctKernel = registerKernel<[pixels: unknown, options?: unknown
     if (layout.d > 4) throw new RangeError(`countDistinctColors counts colours of at most 4 channels, got ${layout.d} columns`);
     return { pixels: data as Uint8Array, layout };
   },
-  // Counting runs in TypeScript for both backends (a sort of packed keys).
   reference: (call) => once(() => countDistinctColors(call.pixels, call.layout)),
-  native: (call) => countDistinctColors(call.pixels, call.layout),
-  nativeAsync: async (call) => countDistinctColors(call.pixels, call.layout),
+  native: (call, b, threads) => {
+    const { colors, counts } = b.gmmMvDistinctColors(call.pixels, LENT, call.layout.rowWidth, call.layout.columns, threads);
+    return { colors, counts, dims: call.layout.d };
+  },
+  nativeAsync: async (call, b, { threads, borrow }) => {
+    const { colors, counts } = await b.gmmMvDistinctColorsAsync(call.pixels, borrow, call.layout.rowWidth, call.layout.columns, threads);
+    return { colors, counts, dims: call.layout.d };
+  },
   copyInputs: (call) => ({ ...call, pixels: call.pixels.slice() }),
 });
 

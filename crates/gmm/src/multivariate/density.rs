@@ -8,6 +8,9 @@
 use fastkernels_common::alloc::{filled, AllocError};
 
 use crate::error::GmmError;
+use crate::fastexp::mul_add;
+use crate::lanes::{Lane, LANES};
+use crate::multivariate::block::Dim;
 use crate::multivariate::cholesky::{packed_len, precision_cholesky};
 use crate::multivariate::model::{CovarianceType, Model, ModelNames, Shape};
 
@@ -222,6 +225,86 @@ impl Density {
             let q = if *lp < f64::MAX { *lp } else { f64::MAX };
             *lp = (-0.5 * (self.d_ln_2pi + q) + ld) + lw;
         }
+    }
+}
+
+impl Density {
+    /// [`Density::weighted_log_prob`] for a block of `LANES` rows (`x[j][l]`
+    /// is column j of row l) into `out` (K lanes), with the same formula
+    /// and summation order (fused multiply-adds when `FMA`); returns the
+    /// per-lane maximum over components. `z` is d lanes of scratch.
+    #[inline(always)]
+    pub(crate) fn weighted_log_prob_lanes<const FMA: bool, D: Dim>(
+        &self,
+        dim: D,
+        x: &[Lane],
+        z: &mut [Lane],
+        out: &mut [Lane],
+    ) -> Lane {
+        let d = dim.get();
+        let (x, z) = (&x[..d], &mut z[..d]);
+        let mut max = [f64::NEG_INFINITY; LANES];
+        let k = self.shape.components;
+        for c in 0..k {
+            let mu = &self.means[c * d..(c + 1) * d];
+            let mut q = [0.0; LANES];
+            match self.shape.covariance {
+                CovarianceType::Full | CovarianceType::Tied => {
+                    let p = packed_len(d);
+                    let inv = if self.shape.covariance == CovarianceType::Full {
+                        &self.prec[c * p..(c + 1) * p]
+                    } else {
+                        &self.prec[..p]
+                    };
+                    for a in 0..d {
+                        for l in 0..LANES {
+                            z[a][l] = x[a][l] - mu[a];
+                        }
+                    }
+                    let mut at = 0;
+                    for b in 0..d {
+                        let row = &inv[at..at + b + 1];
+                        let mut y = [0.0; LANES];
+                        for a in 0..=b {
+                            for l in 0..LANES {
+                                y[l] = mul_add::<FMA>(z[a][l], row[a], y[l]);
+                            }
+                        }
+                        for l in 0..LANES {
+                            q[l] = mul_add::<FMA>(y[l], y[l], q[l]);
+                        }
+                        at += b + 1;
+                    }
+                }
+                CovarianceType::Diag => {
+                    let pr = &self.prec[c * d..(c + 1) * d];
+                    for j in 0..d {
+                        for l in 0..LANES {
+                            let y = (x[j][l] - mu[j]) * pr[j];
+                            q[l] = mul_add::<FMA>(y, y, q[l]);
+                        }
+                    }
+                }
+                CovarianceType::Spherical => {
+                    let pr = self.prec[c];
+                    for j in 0..d {
+                        for l in 0..LANES {
+                            let y = (x[j][l] - mu[j]) * pr;
+                            q[l] = mul_add::<FMA>(y, y, q[l]);
+                        }
+                    }
+                }
+            }
+            let (ld, lw) = (self.log_det[c], self.log_weights[c]);
+            let o = &mut out[c];
+            for l in 0..LANES {
+                let qq = if q[l] < f64::MAX { q[l] } else { f64::MAX };
+                let v = (-0.5 * (self.d_ln_2pi + qq) + ld) + lw;
+                o[l] = v;
+                max[l] = if v > max[l] { v } else { max[l] };
+            }
+        }
+        max
     }
 }
 

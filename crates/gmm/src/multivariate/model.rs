@@ -8,6 +8,7 @@ use fastkernels_common::limits::{at_most, output_elements};
 
 use crate::error::GmmError;
 use crate::fit::Samples;
+use crate::lanes::{Lane, LANES};
 use crate::mixture::{check_length, check_means, check_scales, check_weights, MAX_COMPONENTS};
 
 /// Most model dimensions d (`options.columns.length`, `model.dims`).
@@ -391,6 +392,67 @@ impl<'a> MvData<'a> {
                 }
             }
         }
+    }
+
+    /// The used columns, as the block loaders take them.
+    pub(crate) fn columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    /// Rows `[first, first + n)` (`1 <= n <= LANES`) transposed into lanes:
+    /// `x[j][l]` is column `cols[j]` of row `first + l` (`cols` is
+    /// [`MvData::columns`], passed in so a caller can fix its length). Lanes
+    /// past `n` repeat the first row with weight 0, so they contribute exact
+    /// zeros to any weighted sum. Returns the lanes' weights.
+    #[inline(always)]
+    pub(crate) fn block(&self, cols: &[usize], first: usize, n: usize, x: &mut [Lane]) -> Lane {
+        let rw = self.row_width;
+        if n == LANES {
+            let rows = first * rw..(first + LANES) * rw;
+            match self.samples {
+                Samples::Values(v) => {
+                    let blk = &v[rows];
+                    for (xj, &c) in x.iter_mut().zip(cols) {
+                        for l in 0..LANES {
+                            xj[l] = blk[l * rw + c];
+                        }
+                    }
+                }
+                Samples::Bytes(b) => {
+                    let blk = &b[rows];
+                    for (xj, &c) in x.iter_mut().zip(cols) {
+                        for l in 0..LANES {
+                            xj[l] = self.bytes[blk[l * rw + c] as usize];
+                        }
+                    }
+                }
+            }
+            return match self.weights {
+                Some(w) => std::array::from_fn(|l| w[first + l]),
+                None => [1.0; LANES],
+            };
+        }
+        let mut w = [0.0; LANES];
+        for l in 0..LANES {
+            let i = first + if l < n { l } else { 0 };
+            let start = i * rw;
+            match self.samples {
+                Samples::Values(v) => {
+                    let row = &v[start..start + rw];
+                    for (xj, &c) in x.iter_mut().zip(cols) {
+                        xj[l] = row[c];
+                    }
+                }
+                Samples::Bytes(b) => {
+                    let row = &b[start..start + rw];
+                    for (xj, &c) in x.iter_mut().zip(cols) {
+                        xj[l] = self.bytes[row[c] as usize];
+                    }
+                }
+            }
+            w[l] = if l < n { self.weight(i) } else { 0.0 };
+        }
+        w
     }
 
     /// The model's d equals the number of columns used.
