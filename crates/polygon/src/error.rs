@@ -78,6 +78,16 @@ pub enum PolygonError {
     OutLength { expected: usize, got: usize },
     /// More results than a u32 offset can address.
     TooManyResults { count: usize },
+    /// A haversine query over an index whose center is not `[lon, lat]` degrees.
+    CenterNotLonLat { index: usize, cx: f64, cy: f64 },
+    /// A haversine query point outside `[-180, 180] x [-90, 90]`.
+    PointNotLonLat {
+        index: usize,
+        value: f64,
+        latitude: bool,
+    },
+    /// More containing polygons than an Int32Array offset can address.
+    TooManyContaining { count: usize },
     /// A size-like argument over its documented limit (checked before
     /// anything is allocated).
     Limit(LimitError),
@@ -185,6 +195,22 @@ impl fmt::Display for PolygonError {
             Self::TooManyResults { count } => write!(
                 f,
                 "the query found {count} matches, more than the 4294967295 a Uint32Array offset can address; split the points"
+            ),
+            Self::CenterNotLonLat { index, cx, cy } => write!(
+                f,
+                "metric \"haversine\" needs [lon, lat] centers within [-180, 180] x [-90, 90] degrees, got polygon {index} with center [{}, {}]",
+                js_number(*cx),
+                js_number(*cy)
+            ),
+            Self::PointNotLonLat { index, value, latitude } => write!(
+                f,
+                "points[{index}] must be a {} for metric \"haversine\", got {}",
+                if *latitude { "latitude within [-90, 90]" } else { "longitude within [-180, 180]" },
+                js_number(*value)
+            ),
+            Self::TooManyContaining { count } => write!(
+                f,
+                "the query found {count} containing polygons, more than the 2147483647 an Int32Array offset can address; split the points"
             ),
             Self::Limit(e) => e.fmt(f),
             Self::Alloc(e) => e.fmt(f),
