@@ -49,6 +49,7 @@ const prerequisites: Record<string, () => string | null> = {
   gmm: nativeAddon,
   "gmm-mv": nativeAddon,
   polygon: nativeAddon,
+  containment: nativeAddon,
   mds: nativeAddon,
   async: nativeAddon,
   distributed: () => (onPath("redis-server") ? null : "redis-server is not installed"),
@@ -96,6 +97,8 @@ function versions(): Record<string, string | null> {
     "@napi-rs/cli": packageVersion("@napi-rs/cli"),
     tinybench: packageVersion("tinybench"),
     kdbush: packageVersion("kdbush"),
+    flatbush: packageVersion("flatbush"),
+    "@turf/boolean-point-in-polygon": packageVersion("@turf/boolean-point-in-polygon"),
     "@saehrimnir/druidjs": packageVersion("@saehrimnir/druidjs"),
     "scikit-learn": output("python3", ["-c", "import sklearn; print(sklearn.__version__)"]),
   };

@@ -98,6 +98,15 @@ const tables = {
     return `${table(["Case", "median", "min"], rows)}\n\n${footer(results, ["polygon"])}`;
   },
 
+  containment(results) {
+    const rows = casesOf(results, "containment").flatMap((c) => {
+      const rs = caseRows(results, "containment", c);
+      const turf = rs.find((r) => r.label.startsWith("turf"));
+      return rs.map((r) => [r.label, duration(r.median_ms), duration(r.min_ms), num(r.per_unit_ns), turf && r !== turf ? ratio(turf, r) : "–"]);
+    });
+    return `${table(["Case (1M points x 100k polygons)", "median", "min", "ns/point", "vs turf + flatbush"], rows)}\n\n${footer(results, ["containment"])}`;
+  },
+
   mds(results) {
     const n = allThreads(results, "mds");
     const rows = casesOf(results, "mds").map((c) => {

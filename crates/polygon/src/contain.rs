@@ -12,20 +12,21 @@
 //! the cells of the box's corners. Polygons overlapping more than
 //! [`BIG_SPAN`] cells are kept in one list that every point checks.
 //!
-//! Queries run over fixed chunks of [`POINT_CHUNK`] points in input order,
-//! in parallel, and concatenate in chunk order: the same output for every
-//! thread count.
-
-use std::sync::atomic::{AtomicBool, Ordering};
+//! Queries sort the points by grid cell (stable), run over fixed chunks of
+//! [`crate::POINT_CHUNK`] points in parallel, and write each answer to its
+//! point's slot: the same output for every thread count.
 
 use fastkernels_common::alloc::{collected, filled, push};
-use fastkernels_common::Flow;
 use rayon::prelude::*;
 
+use crate::bucket::counting_sort;
 use crate::error::PolygonError;
 use crate::geometry::{area, ring_parity};
 use crate::grid::cell_of;
-use crate::index::{check_points, check_shapes, Best, StopCheck, BUILD_CHUNK, POINT_CHUNK};
+use crate::index::{
+    check_points, check_shapes, fill, map_chunks, Best, QueryPoint, StopCheck, BUILD_CHUNK,
+    POINT_CHUNK,
+};
 
 /// A polygon whose box overlaps more cells than this is checked by every
 /// point instead of being listed in each cell.
@@ -158,12 +159,18 @@ impl BoxGrid {
         )
     }
 
+    /// Row-major number of the cell of `(px, py)`, clamped to the grid.
+    #[inline]
+    fn cell_number(&self, px: f64, py: f64) -> usize {
+        let i = cell_of(px, self.min_x, self.inv_cell, self.nx);
+        let j = cell_of(py, self.min_y, self.inv_cell, self.ny);
+        j * self.nx + i
+    }
+
     /// Polygons listed in the cell of `(px, py)`.
     #[inline]
     fn cell(&self, px: f64, py: f64) -> &[u32] {
-        let i = cell_of(px, self.min_x, self.inv_cell, self.nx);
-        let j = cell_of(py, self.min_y, self.inv_cell, self.ny);
-        let c = j * self.nx + i;
+        let c = self.cell_number(px, py);
         &self.ids[self.cell_start[c]..self.cell_start[c + 1]]
     }
 }
@@ -291,6 +298,28 @@ impl Shapes {
         }
     }
 
+    /// The points, tagged with their number, in cell order (a stable
+    /// counting sort): consecutive queries then read the same cells,
+    /// boxes and vertices in cache. Answers do not depend on the order;
+    /// they are written back by point number.
+    fn query_order(&self, points: &[f64]) -> Result<Vec<QueryPoint>, PolygonError> {
+        let n = points.len() / 2;
+        let in_order = collected(
+            n,
+            (0..n).map(|p| QueryPoint {
+                x: points[2 * p],
+                y: points[2 * p + 1],
+                p: p as u32,
+            }),
+            "the query points",
+        )?;
+        if n <= POINT_CHUNK || self.is_empty() {
+            return Ok(in_order);
+        }
+        let g = &self.grid;
+        Ok(counting_sort(&in_order, g.nx * g.ny, |q| g.cell_number(q.x, q.y))?.items)
+    }
+
     /// Every containing polygon per point (ascending), as CSR.
     pub fn containing(
         &self,
@@ -298,13 +327,14 @@ impl Shapes {
         stop: StopCheck<'_>,
     ) -> Result<Containing, PolygonError> {
         check_points(points)?;
-        let partials = chunked(points, stop, |chunk| {
+        let order = self.query_order(points)?;
+        let partials = map_chunks(&order, stop, |chunk| {
             let mut found: Vec<i32> = Vec::new();
-            let mut counts = Vec::with_capacity(chunk.len() / 2);
+            let mut counts = Vec::with_capacity(chunk.len());
             let mut refused = None;
-            for p in chunk.chunks_exact(2) {
+            for q in chunk {
                 let start = found.len();
-                self.visit_containing(p[0], p[1], |i| {
+                self.visit_containing(q.x, q.y, |i| {
                     if refused.is_none() {
                         if let Err(e) = push(&mut found, i as i32, "the containing polygons") {
                             refused = Some(e);
@@ -326,20 +356,25 @@ impl Shapes {
         if total > i32::MAX as usize {
             return Err(PolygonError::TooManyContaining { count: total });
         }
-        let n = points.len() / 2;
+        // Offsets in point order, then every point's polygons copied to its slot.
+        let n = order.len();
         let mut offsets = filled(n + 1, 0i32, "the containing offsets")?;
-        let mut polygons = fastkernels_common::alloc::with_capacity_for::<i32>(
-            total,
-            "the containing polygons",
-            fastkernels_common::alloc::Advice::Plain,
-        )?;
-        let mut p = 0;
+        let counts = partials.iter().flat_map(|(_, counts)| counts.iter());
+        for (q, &count) in order.iter().zip(counts) {
+            offsets[q.p as usize + 1] = count as i32;
+        }
+        for p in 0..n {
+            offsets[p + 1] += offsets[p];
+        }
+        let mut polygons = filled(total, 0i32, "the containing polygons")?;
+        let mut points_done = order.iter();
         for (found, counts) in &partials {
-            for &c in counts {
-                offsets[p + 1] = offsets[p] + c as i32;
-                p += 1;
+            let mut at = 0;
+            for (&count, q) in counts.iter().zip(points_done.by_ref()) {
+                let dest = offsets[q.p as usize] as usize;
+                polygons[dest..dest + count].copy_from_slice(&found[at..at + count]);
+                at += count;
             }
-            polygons.extend_from_slice(found);
         }
         Ok(Containing { offsets, polygons })
     }
@@ -375,13 +410,13 @@ impl Shapes {
                 scores
             }
         };
-        let answer = |px: f64, py: f64| {
+        let answer = |q: &QueryPoint| {
             // As the distance mode: a NaN area (shoelace overflow) never
             // beats another, but the lowest-index containing polygon is kept
             // if its own is NaN (an index-order scan keeps its first).
             let mut best: Option<(f64, u32)> = None;
             let mut first: Option<(u32, bool)> = None;
-            self.visit_containing(px, py, |i| {
+            self.visit_containing(q.x, q.y, |i| {
                 let s = scores[i as usize];
                 if first.is_none_or(|(fi, _)| i < fi) {
                     first = Some((i, s.is_nan()));
@@ -400,61 +435,7 @@ impl Shapes {
                 _ => -1,
             }
         };
-        if points.len() <= 2 * POINT_CHUNK {
-            if stop() == Flow::Stop {
-                return Err(PolygonError::Cancelled);
-            }
-            for (slot, p) in out.iter_mut().zip(points.chunks_exact(2)) {
-                *slot = answer(p[0], p[1]);
-            }
-            return Ok(());
-        }
-        let cancelled = AtomicBool::new(false);
-        out.par_chunks_mut(POINT_CHUNK)
-            .zip(points.par_chunks(2 * POINT_CHUNK))
-            .for_each(|(slots, chunk)| {
-                if cancelled.load(Ordering::Relaxed) || stop() == Flow::Stop {
-                    cancelled.store(true, Ordering::Relaxed);
-                    return;
-                }
-                for (slot, p) in slots.iter_mut().zip(chunk.chunks_exact(2)) {
-                    *slot = answer(p[0], p[1]);
-                }
-            });
-        if cancelled.into_inner() {
-            return Err(PolygonError::Cancelled);
-        }
-        Ok(())
+        let order = self.query_order(points)?;
+        fill(&order, stop, out, answer)
     }
-}
-
-/// `work` over fixed chunks of [`POINT_CHUNK`] points (in parallel when
-/// there is more than one), partial results in chunk order; Cancelled if
-/// `stop` answers Stop before a chunk starts.
-fn chunked<R, F>(points: &[f64], stop: StopCheck<'_>, work: F) -> Result<Vec<R>, PolygonError>
-where
-    R: Send,
-    F: Fn(&[f64]) -> R + Sync,
-{
-    if points.len() <= 2 * POINT_CHUNK {
-        if stop() == Flow::Stop {
-            return Err(PolygonError::Cancelled);
-        }
-        return Ok(vec![work(points)]);
-    }
-    let cancelled = AtomicBool::new(false);
-    let partials: Vec<Option<R>> = points
-        .par_chunks(2 * POINT_CHUNK)
-        .map(|chunk| {
-            if cancelled.load(Ordering::Relaxed) || stop() == Flow::Stop {
-                cancelled.store(true, Ordering::Relaxed);
-                return None;
-            }
-            Some(work(chunk))
-        })
-        .collect();
-    if cancelled.into_inner() {
-        return Err(PolygonError::Cancelled);
-    }
-    Ok(partials.into_iter().flatten().collect())
 }

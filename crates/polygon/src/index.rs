@@ -331,17 +331,17 @@ fn check_lon_lat(index: &PolygonIndex, points: &[f64], radius: Radius) -> Result
 
 /// A query point with its number: bulk queries answer points in grid order.
 #[derive(Debug, Clone, Copy, Default)]
-struct QueryPoint {
-    x: f64,
-    y: f64,
-    p: u32,
+pub(crate) struct QueryPoint {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+    pub(crate) p: u32,
 }
 
 /// Maps every fixed-size chunk of `order` (query points) to a partial
 /// result, in parallel when there is more than one chunk, and returns the
 /// partials in chunk order. Returns Cancelled if `stop` answers Stop before
 /// a chunk starts.
-fn map_chunks<R, F>(
+pub(crate) fn map_chunks<R, F>(
     order: &[QueryPoint],
     stop: StopCheck<'_>,
     work: F,
@@ -377,7 +377,7 @@ where
 /// for one chunk, else in parallel over fixed chunks. Every slot is written
 /// once (`order` is a permutation); relaxed atomic stores are plain stores
 /// on common targets and need no unsafe code.
-fn fill<F>(
+pub(crate) fn fill<F>(
     order: &[QueryPoint],
     stop: StopCheck<'_>,
     out: &mut [i32],
