@@ -21,6 +21,12 @@ export declare class PolygonNativeIndex {
   /** Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`. */
   static build(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): PolygonNativeIndex
   /**
+   * Builds from packed rings: ring i is `offsets[i]..offsets[i + 1]` and
+   * polygon i is rings `rings[i]..rings[i + 1]` (without `rings`, ring i
+   * is polygon i).
+   */
+  static buildRings(x: Float64Array, y: Float64Array, offsets: Uint32Array, rings: Uint32Array | undefined | null, threads: number): PolygonNativeIndex
+  /**
    * Builds from centers (interleaved) and areas already computed by the
    * caller with the same definitions (e.g. cached on `Polygon` objects).
    */
@@ -30,20 +36,40 @@ export declare class PolygonNativeIndex {
   centers(): Float64Array
   /** Areas (an engine-owned copy). */
   areas(): Float64Array
-  closeTo(px: number, py: number, maxDist: number, inclusive: boolean): Uint32Array
+  closeTo(px: number, py: number, maxDist: number, inclusive: boolean, haversine?: boolean | undefined | null): Uint32Array
   /**
    * Per point, the best close polygon, into `out` (one slot per point,
    * allocated by the caller).
    */
-  bestMatchInto(points: FloatArray, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, out: Int32Array): void
-  withinDistance(points: FloatArray, maxDist: number, inclusive: boolean, threads: number): PolygonCsrResult
+  bestMatchInto(points: FloatArray, maxDist: number, inclusive: boolean, scores: Float64Array | undefined | null, threads: number, out: Int32Array, haversine?: boolean | undefined | null): void
+  withinDistance(points: FloatArray, maxDist: number, inclusive: boolean, threads: number, haversine?: boolean | undefined | null): PolygonCsrResult
   /**
    * The k nearest close centers per point, into `out` (k slots per point,
    * allocated by the caller).
    */
-  nearest(points: FloatArray, k: number, maxDist: number, inclusive: boolean, out: PolygonNearestBuffers, threads: number): void
+  nearest(points: FloatArray, k: number, maxDist: number, inclusive: boolean, out: PolygonNearestBuffers, threads: number, haversine?: boolean | undefined | null): void
 }
 export type NativePolygonIndex = PolygonNativeIndex
+
+/**
+ * Polygons with their rings and the containment grid (not public API:
+ * ts/polygon builds it on the first containment query).
+ */
+export declare class PolygonNativeShapes {
+  /**
+   * Ring i is `offsets[i]..offsets[i + 1]`; polygon i is rings
+   * `rings[i]..rings[i + 1]` (without `rings`, ring i is polygon i).
+   * The vertices are copied.
+   */
+  static build(x: Float64Array, y: Float64Array, offsets: Uint32Array, rings: Uint32Array | undefined | null, threads: number): PolygonNativeShapes
+  containing(points: FloatArray, threads: number): PolygonContainingResult
+  /**
+   * Per point, the best containing polygon, into `out` (one slot per
+   * point, allocated by the caller).
+   */
+  bestContainingInto(points: FloatArray, scores: Float64Array | undefined | null, threads: number, out: Int32Array): void
+}
+export type NativePolygonShapes = PolygonNativeShapes
 
 /** Number of threads the machine offers, the native default for `threads`. */
 export declare function availableParallelism(): number
@@ -360,6 +386,8 @@ export interface PolygonAsyncOutcome {
   progressEvents: number
 }
 
+export declare function polygonBestContainingAsync(shapes: PolygonNativeShapes, query: PolygonPointsQuery, scores: Float64Array | undefined | null, out: Int32Array, token?: CancelToken | undefined | null, onProgress?: PolygonProgressCallback | undefined | null): Promise<PolygonAsyncOutcome>
+
 export declare function polygonBestMatchAsync(index: PolygonNativeIndex, query: PolygonQuery, scores: Float64Array | undefined | null, out: Int32Array, token?: CancelToken | undefined | null, onProgress?: PolygonProgressCallback | undefined | null): Promise<PolygonAsyncOutcome>
 
 /**
@@ -370,6 +398,13 @@ export declare function polygonBestMatchAsync(index: PolygonNativeIndex, query: 
  */
 export declare function polygonBestMatchOnce(centers: Float64Array, areas: Float64Array, points: Float64Array, maxDist: number, inclusive: boolean, threads: number, out: Int32Array): void
 
+export declare function polygonContainingAsync(shapes: PolygonNativeShapes, query: PolygonPointsQuery, token?: CancelToken | undefined | null, onProgress?: PolygonProgressCallback | undefined | null): Promise<PolygonContainingResult & PolygonAsyncOutcome>
+
+export interface PolygonContainingResult {
+  offsets: Int32Array
+  polygons: Int32Array
+}
+
 export interface PolygonCsrResult {
   offsets: Uint32Array
   indices: Uint32Array
@@ -379,7 +414,7 @@ export interface PolygonCsrResult {
  * `PolygonNativeIndex.build` on the pool; the vertex buffers are copied
  * first, or lent with `borrow`.
  */
-export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array, offsets: Uint32Array, borrow: boolean, threads: number): Promise<PolygonNativeIndex>
+export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array, offsets: Uint32Array, rings: Uint32Array | undefined | null, borrow: boolean, threads: number): Promise<PolygonNativeIndex>
 
 /**
  * `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are
@@ -393,6 +428,15 @@ export declare function polygonNearestAsync(index: PolygonNativeIndex, query: Po
 export interface PolygonNearestBuffers {
   indices: Int32Array
   distances: Float64Array
+}
+
+/** The points of an async containment query. */
+export interface PolygonPointsQuery {
+  /** x, y pairs (a Float32Array is widened off the event loop). */
+  points: FloatArray
+  /** Lend `points` instead of copying them. */
+  borrow: boolean
+  threads: number
 }
 
 /**
@@ -416,6 +460,8 @@ export interface PolygonQuery {
   maxDist: number
   inclusive: boolean
   threads: number
+  /** Great-circle metres between `[lon, lat]` degrees instead of planar distance. */
+  haversine?: boolean
 }
 
 export declare function polygonWithinDistanceAsync(index: PolygonNativeIndex, query: PolygonQuery, token?: CancelToken | undefined | null, onProgress?: PolygonProgressCallback | undefined | null): Promise<PolygonCsrResult & PolygonAsyncOutcome>

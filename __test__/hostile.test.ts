@@ -687,6 +687,21 @@ for (const [label, value] of [
 ] as const) {
   set(indexSig, "polygons.offsets", label, value);
 }
+for (const [label, value] of [
+  ["is a string", "0,1,3"],
+  ["is a Float64Array", f64(0, 1, 3)],
+  ["is null", null],
+  ["is empty", []],
+  ["does not start at 0", [1, 3]],
+  ["decreases", [0, 2, 1, 3]],
+  ["repeats (a polygon without rings)", [0, 1, 1, 3]],
+  ["runs past the rings", [0, 1, 4]],
+  ["does not end at the ring count", [0, 1, 2]],
+  ["holds -1", [0, -1, 3]],
+  ["holds 0.5", [0, 0.5, 3]],
+] as const) {
+  set(indexSig, "polygons.rings", label, value);
+}
 optionsFamily(indexSig);
 
 /** Point (closeTo, findClosePolygons) mutations. */
@@ -793,6 +808,121 @@ caseOf(nearestSig, "k x points over 2^31 (4 points, k = 2^29)", (args) => {
 });
 optionsFamily(nearestSig);
 signalFamily(nearestSig);
+
+/** `options.metric` values that are not "planar" or "haversine". */
+function metricFamily(sig: Signature, param = "options.metric"): void {
+  set(sig, param, "is an unknown string", "euclidean");
+  set(sig, param, "is a number", 1);
+  set(sig, param, "is null", null);
+}
+/** A haversine query with a point outside [-180, 180] x [-90, 90]. */
+function lonLatCase(sig: Signature, optionsAt: number, points: unknown, label: string): void {
+  caseOf(sig, `options.metric "haversine" with ${label}`, (args) => {
+    args[0] = points;
+    args[optionsAt] = { ...(args[optionsAt] as object), metric: "haversine" };
+  });
+}
+for (const [sig, optionsAt] of [[bestMatchSig, 2], [withinSig, 2], [nearestSig, 3]] as const) {
+  metricFamily(sig);
+  lonLatCase(sig, optionsAt, f64(0, 0, 10, 95), "a latitude of 95");
+  lonLatCase(sig, optionsAt, [[0, 0], [-180.5, 1]], "a longitude of -180.5 (pairs)");
+}
+metricFamily(closeToSig);
+caseOf(closeToSig, 'options.metric "haversine" with a longitude of 181', (args) => {
+  args[0] = [181, 0];
+  args[2] = { metric: "haversine" };
+});
+set(bestMatchSig, "options.mode", "is an unknown string", "nearest");
+set(bestMatchSig, "options.mode", "is a number", 1);
+set(bestMatchSig, "options.mode", "is null", null);
+set(bestMatchSig, "options.mode", '"containment" with a positional maxDist', "containment");
+set(bestMatchSig, "options.maxDist", "given as well as the positional maxDist", 3);
+
+const bestContainingSig = signature({
+  name: "PolygonIndex#bestMatch (options form)",
+  params: ["points", "options"],
+  valid: () => [queryPoints, { mode: "containment" }],
+  optionsAt: 1,
+  sync: (args) => index().bestMatch(...(args as [Float64Array, object])),
+  async: (args) => index().bestMatchAsync(...(args as [Float64Array, object])),
+});
+pointsFamily(bestContainingSig, "points");
+set(bestContainingSig, "options.maxDist", 'is given with mode "containment"', 3);
+set(bestContainingSig, "options.inclusive", 'is given with mode "containment"', true);
+set(bestContainingSig, "options.metric", 'is given with mode "containment"', "planar");
+set(bestContainingSig, "options.mode", "is an unknown string", "within");
+set(bestContainingSig, "options.mode", '"distance" without options.maxDist', "distance");
+set(bestContainingSig, "options.best", "has length 2 (3 polygons)", f64(1, 2));
+for (const position of POSITIONS) mutate(bestContainingSig, "options.best", `has NaN at the ${position} element`, () => at(position, NaN)(f64(1, 2, 3)));
+set(bestContainingSig, "options.unknown", "is an unknown key", 1);
+mutate(bestContainingSig, "options.threads", "= -1", () => -1);
+signalFamily(bestContainingSig);
+
+const containingSig = signature({
+  name: "PolygonIndex#containing",
+  params: ["points", "options"],
+  valid: () => [queryPoints, {}],
+  optionsAt: 1,
+  sync: (args) => index().containing(...(args as Parameters<PolygonIndex["containing"]>)),
+  async: (args) => index().containingAsync(...(args as Parameters<PolygonIndex["containingAsync"]>)),
+});
+pointsFamily(containingSig, "points");
+set(containingSig, "options.inclusive", "is given (a distance option)", true);
+set(containingSig, "options.maxDist", "is given (a distance option)", 3);
+optionsFamily(containingSig);
+signalFamily(containingSig);
+
+const geoSquare = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]];
+const fromGeoJSONSig = signature({
+  name: "PolygonIndex.fromGeoJSON",
+  params: ["featureCollection", "options"],
+  valid: () => [{ type: "FeatureCollection", features: [{ type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [geoSquare] } }] }, {}],
+  optionsAt: 1,
+  sync: ([fc, options]) => PolygonIndex.fromGeoJSON(fc as never, options as never),
+});
+for (const [label, value] of [["null", null], ["a string", "{}"], ["an array", []], ["a Feature", { type: "Feature" }]] as const) set(fromGeoJSONSig, "featureCollection", `is ${label}`, value);
+set(fromGeoJSONSig, "featureCollection.features", "is null", null);
+for (const [label, geometry] of [
+  ["a Point geometry", { type: "Point", coordinates: [0, 0] }],
+  ["an unclosed ring", { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }],
+  ["a ring of 3 positions", { type: "Polygon", coordinates: [[[0, 0], [1, 0], [0, 0]]] }],
+  ["NaN in a hole", { type: "Polygon", coordinates: [geoSquare, [[0.2, 0.2], [NaN, 0.2], [0.5, 0.5], [0.2, 0.2]]] }],
+  ["Infinity in a MultiPolygon part", { type: "MultiPolygon", coordinates: [[geoSquare], [[[0, 0], [Infinity, 0], [1, 1], [0, 0]]]] }],
+  ["a string coordinate", { type: "Polygon", coordinates: [[[0, 0], ["1", 0], [1, 1], [0, 0]]] }],
+] as const) {
+  set(fromGeoJSONSig, "featureCollection.features", `holds ${label} after a valid feature`, [
+    { type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [geoSquare] } },
+    { type: "Feature", properties: {}, geometry },
+  ]);
+}
+optionsFamily(fromGeoJSONSig);
+
+const serialized = new PolygonIndex(flat(), { threads: 0 }).serialize();
+const deserializeSig = signature({
+  name: "PolygonIndex.deserialize",
+  params: ["bytes", "options"],
+  valid: () => [serialized, {}],
+  optionsAt: 1,
+  sync: ([bytes, options]) => PolygonIndex.deserialize(bytes as Uint8Array, options as never),
+});
+for (const [label, value] of [
+  ["null", null],
+  ["a string", "FKPG"],
+  ["a Float64Array", new Float64Array(8)],
+  ["a plain Array", Array.from(serialized)],
+  ["empty", new Uint8Array(0)],
+  ["truncated by one byte", serialized.subarray(0, serialized.length - 1)],
+  ["of another format version", Uint8Array.from(serialized, (b, i) => (i === 4 ? 9 : b))],
+  ["of another magic", Uint8Array.from(serialized, (b, i) => (i === 0 ? 0 : b))],
+  ["with a NaN vertex", (() => {
+    const copy = serialized.slice();
+    new DataView(copy.buffer).setFloat64(32 + 8, NaN, true);
+    return copy;
+  })()],
+] as const) {
+  set(deserializeSig, "bytes", `is ${label}`, value);
+}
+optionsFamily(deserializeSig);
 
 /** Polygon-object list mutations (the original API takes Polygon objects only). */
 function polygonListFamily(sig: Signature, param: string): void {

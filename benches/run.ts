@@ -31,6 +31,9 @@ interface BenchStatus {
   ran: boolean;
   reason?: string;
   seconds?: number;
+  /** When and at which commit this bench's rows were measured (a partial run keeps the other benches' own). */
+  date?: string;
+  commit?: string | null;
 }
 
 interface Results {
@@ -49,6 +52,7 @@ const prerequisites: Record<string, () => string | null> = {
   gmm: nativeAddon,
   "gmm-mv": nativeAddon,
   polygon: nativeAddon,
+  containment: nativeAddon,
   mds: nativeAddon,
   async: nativeAddon,
   distributed: () => (onPath("redis-server") ? null : "redis-server is not installed"),
@@ -96,6 +100,8 @@ function versions(): Record<string, string | null> {
     "@napi-rs/cli": packageVersion("@napi-rs/cli"),
     tinybench: packageVersion("tinybench"),
     kdbush: packageVersion("kdbush"),
+    flatbush: packageVersion("flatbush"),
+    "@turf/boolean-point-in-polygon": packageVersion("@turf/boolean-point-in-polygon"),
     "@saehrimnir/druidjs": packageVersion("@saehrimnir/druidjs"),
     "scikit-learn": output("python3", ["-c", "import sklearn; print(sklearn.__version__)"]),
   };
@@ -139,7 +145,7 @@ function main(): number {
         benches[name] = { ran: false, reason: run.status !== 0 ? `failed (exit ${run.status ?? run.signal})` : "wrote no rows", seconds };
         continue;
       }
-      benches[name] = { ran: true, seconds };
+      benches[name] = { ran: true, seconds, date: new Date().toISOString(), commit: versions().commit };
       rows.push(...(JSON.parse(readFileSync(written, "utf8")) as { rows: ResultRow[] }).rows);
     }
   } finally {

@@ -50,3 +50,22 @@ export function distance(cx: number, cy: number, px: number, py: number): number
 export function isClose(d: number, maxDist: number, inclusive: boolean): boolean {
   return inclusive ? d <= maxDist : d < maxDist;
 }
+
+/** Mean Earth radius (IUGG), metres: the radius of `metric: "haversine"`. */
+export const EARTH_RADIUS_M = 6371008.8;
+
+const RAD = Math.PI / 180;
+
+/**
+ * Great-circle distance in metres between `(lon1, lat1)` and `(lon2, lat2)`
+ * (degrees), haversine formula, operation for operation like the Rust
+ * kernel (crates/polygon/src/geometry.rs). The trigonometric functions are
+ * V8's there and Rust's libm here: they may differ in the last bit. Callers
+ * pass the center first, then the point.
+ */
+export function haversine(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const s1 = Math.sin(((lat2 - lat1) * RAD) / 2);
+  const s2 = Math.sin(((lon2 - lon1) * RAD) / 2);
+  const a = s1 * s1 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * s2 * s2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(Math.sqrt(a), 1));
+}

@@ -23,19 +23,34 @@ import type { AsyncKernelOptions, KernelOptions } from "../threads";
 import { show, widenFloats, withDefault } from "../validate";
 import type { FloatArray } from "../validate";
 import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
-import { bestMatchRange, closeTo, nearestRange, packedGeometry, withinDistanceRange } from "./reference";
-import type { PackedGeometry, Query } from "./reference";
+import { packGeoJSON } from "./geojson";
+import type { GeoJSONFeature, GeoJSONFeatureCollection } from "./geojson";
+import { decode, encode } from "./serialize";
+import { bestContainingRange, containingRange, referenceShapes } from "./contain";
+import type { ReferenceShapes } from "./contain";
+import { bestMatchRange, checkLonLat, closeTo, nearestRange, packedGeometry, withinDistanceRange } from "./reference";
+import type { Metric, PackedGeometry, Query } from "./reference";
 import {
   assertBoolean, assertK, assertMaxDist, assertScores, checkFlatPolygons, flattenPoints, packPolygons, readPoint, scanFinite, scanScores,
 } from "./validate";
 import type { FlatPolygons, PointLike, PointsInput, PolygonLike } from "./validate";
 
 type NativeIndex = InstanceType<NativeBinding["PolygonNativeIndex"]>;
+type NativeShapes = InstanceType<NativeBinding["PolygonNativeShapes"]>;
+
+export type { Metric } from "./reference";
 
 /** Options of the radius queries. */
 export interface PolygonQueryOptions extends KernelOptions {
   /** Count a center at exactly `maxDist` as close (`<=`). Default `false`: strictly `<`, like the original. */
   inclusive?: boolean;
+  /**
+   * `"planar"` (default): Euclidean distance in the coordinates' unit.
+   * `"haversine"`: great-circle metres between `[lon, lat]` degrees on a
+   * sphere of radius 6,371,008.8 m; centers and points must lie within
+   * [-180, 180] x [-90, 90].
+   */
+  metric?: Metric;
 }
 
 /** Options of `bestMatch`. */
@@ -45,6 +60,20 @@ export interface BestMatchOptions extends PolygonQueryOptions {
    * with one score per polygon (the lowest score). Ties go to the lowest index.
    */
   best?: "area" | Float64Array;
+  /**
+   * `"distance"` (default): among the polygons whose center is within
+   * `maxDist`. `"containment"`: among the polygons that contain the point
+   * (see `containing`); no `maxDist`, `inclusive` or `metric` then.
+   */
+  mode?: "distance" | "containment";
+  /** `maxDist` in the options form `bestMatch(points, options)`. */
+  maxDist?: number;
+}
+
+/** Polygons containing each point: point p's are `polygons[offsets[p] .. offsets[p + 1] - 1]`, ascending. */
+export interface ContainingResult {
+  offsets: Int32Array;
+  polygons: Int32Array;
 }
 
 /** Options of `nearest` in its options form: `maxDist` is an option there. */
@@ -56,11 +85,17 @@ export interface NearestOptions extends PolygonQueryOptions {
 export interface PolygonQueryAsyncOptions extends AsyncKernelOptions {
   /** As in {@link PolygonQueryOptions.inclusive}. */
   inclusive?: boolean;
+  /** As in {@link PolygonQueryOptions.metric}. */
+  metric?: Metric;
 }
 
 export interface BestMatchAsyncOptions extends PolygonQueryAsyncOptions {
   /** As in {@link BestMatchOptions.best}. */
   best?: "area" | Float64Array;
+  /** As in {@link BestMatchOptions.mode}. */
+  mode?: "distance" | "containment";
+  /** As in {@link BestMatchOptions.maxDist}. */
+  maxDist?: number;
 }
 
 export interface NearestAsyncOptions extends PolygonQueryAsyncOptions {
@@ -84,9 +119,13 @@ export interface NearestResult {
   distances: Float64Array;
 }
 
-/** Packed, validated vertex buffers. Internal. */
+/** Packed, validated vertex buffers (`rings` undefined: one ring per polygon). Internal. */
 class PackedPolygons {
-  constructor(readonly x: Float64Array, readonly y: Float64Array, readonly offsets: Uint32Array) {}
+  constructor(readonly x: Float64Array, readonly y: Float64Array, readonly offsets: Uint32Array, readonly rings: Uint32Array | undefined) {}
+
+  copy(): PackedPolygons {
+    return new PackedPolygons(this.x.slice(), this.y.slice(), this.offsets.slice(), this.rings?.slice());
+  }
 }
 
 /** Whether every element was made by the `Polygon` class. */
@@ -103,6 +142,8 @@ const REFERENCE_CHUNK = 1024;
 interface Built {
   length: number;
   vertices: PackedPolygons | undefined;
+  /** The `Polygon` objects of an index built from them (their vertices, packed on demand). */
+  polygons: ReadonlyArray<Polygon> | undefined;
   geometry: PackedGeometry | undefined;
   native: NativeIndex | undefined;
 }
@@ -116,8 +157,12 @@ function buildPrepare(polygons: unknown): BuildSource {
   // An array of polygon-like objects is packed into new buffers, each vertex
   // checked as it is copied; flat buffers are checked structurally here and
   // scanned by the backend.
-  const { x, y, offsets } = Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
-  return { kind: "flat", vertices: new PackedPolygons(x, y, offsets) };
+  if (Array.isArray(polygons)) {
+    const { x, y, offsets } = packPolygons("polygons", polygons);
+    return { kind: "flat", vertices: new PackedPolygons(x, y, offsets, undefined) };
+  }
+  const { x, y, offsets, rings } = checkFlatPolygons("polygons", polygons);
+  return { kind: "flat", vertices: new PackedPolygons(x, y, offsets, rings) };
 }
 
 function sourceGeometry(source: BuildSource & { kind: "objects" }): PackedGeometry {
@@ -127,18 +172,19 @@ function sourceGeometry(source: BuildSource & { kind: "objects" }): PackedGeomet
 function buildReference(source: BuildSource): Built {
   if (source.kind === "objects") {
     const geometry = sourceGeometry(source);
-    return { length: geometry.areas.length, vertices: undefined, geometry, native: undefined };
+    return { length: geometry.areas.length, vertices: undefined, polygons: source.polygons, geometry, native: undefined };
   }
-  const { x, y, offsets } = source.vertices;
+  const { x, y, offsets, rings } = source.vertices;
   scanFinite("polygons.x", x);
   scanFinite("polygons.y", y);
-  return { length: offsets.length - 1, vertices: source.vertices, geometry: packedGeometry(x, y, offsets), native: undefined };
+  const geometry = packedGeometry(x, y, offsets, rings);
+  return { length: geometry.areas.length, vertices: source.vertices, polygons: undefined, geometry, native: undefined };
 }
 
 function builtNative(source: BuildSource, index: NativeIndex): Built {
   return source.kind === "objects"
-    ? { length: index.length, vertices: undefined, geometry: sourceGeometry(source), native: index }
-    : { length: index.length, vertices: source.vertices, geometry: undefined, native: index };
+    ? { length: index.length, vertices: undefined, polygons: source.polygons, geometry: sourceGeometry(source), native: index }
+    : { length: index.length, vertices: source.vertices, polygons: undefined, geometry: undefined, native: index };
 }
 
 const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatPolygons, options?: unknown], BuildSource, Built>({
@@ -149,8 +195,8 @@ const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatP
   reference: (source) => once(() => buildReference(source)),
   native: (source, b, threads) => {
     if (source.kind === "flat") {
-      const { x, y, offsets } = source.vertices;
-      return builtNative(source, b.PolygonNativeIndex.build(x, y, offsets, threads));
+      const { x, y, offsets, rings } = source.vertices;
+      return builtNative(source, b.PolygonNativeIndex.buildRings(x, y, offsets, rings, threads));
     }
     const { centers, areas } = sourceGeometry(source);
     return builtNative(source, b.PolygonNativeIndex.fromGeometry(centers, areas, threads));
@@ -159,8 +205,8 @@ const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatP
     if (source.kind === "flat") {
       // The binding copies the buffers (unless lent); the index keeps these
       // (the caller's own) for a later reference query, as the sync build does.
-      const { x, y, offsets } = source.vertices;
-      return builtNative(source, await b.polygonIndexBuildAsync(x, y, offsets, borrow, threads));
+      const { x, y, offsets, rings } = source.vertices;
+      return builtNative(source, await b.polygonIndexBuildAsync(x, y, offsets, rings, borrow, threads));
     }
     const { centers, areas } = sourceGeometry(source);
     return builtNative(source, await b.polygonIndexFromGeometryAsync(centers, areas, borrow, threads));
@@ -169,12 +215,14 @@ const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatP
   copyInputs: (source) =>
     source.kind === "objects"
       ? { ...source, geometry: sourceGeometry(source) }
-      : { kind: "flat", vertices: new PackedPolygons(source.vertices.x.slice(), source.vertices.y.slice(), source.vertices.offsets.slice()) },
+      : { kind: "flat", vertices: source.vertices.copy() },
 });
 
 /** Internal access to an index's backends for the query kernels (set in the class's static block). */
 let referenceOf: (index: PolygonIndex) => PackedGeometry;
 let nativeOf: (index: PolygonIndex, threads: number) => NativeIndex;
+let referenceShapesOf: (index: PolygonIndex) => ReferenceShapes;
+let nativeShapesOf: (index: PolygonIndex, threads: number) => NativeShapes;
 
 function checkIndex(index: unknown): asserts index is PolygonIndex {
   if (!(index instanceof PolygonIndex)) throw new TypeError(`this must be a PolygonIndex, got ${show(index)}`);
@@ -184,6 +232,13 @@ function readInclusive(options: unknown): boolean {
   const inclusive = (options as { inclusive?: unknown } | undefined)?.inclusive;
   assertBoolean("options.inclusive", inclusive);
   return inclusive ?? false;
+}
+
+function readMetric(options: unknown): Metric {
+  const metric = (options as { metric?: unknown } | undefined)?.metric;
+  if (metric === undefined || metric === "planar" || metric === "haversine") return metric ?? "planar";
+  const message = `options.metric must be "planar" or "haversine", got ${show(metric)}`;
+  throw typeof metric === "string" ? new RangeError(message) : new TypeError(message);
 }
 
 interface QueryCall extends Query {
@@ -197,19 +252,26 @@ function prepareQuery(index: unknown, points: unknown, maxDist: unknown, options
   checkIndex(index);
   const flat = flattenPoints("points", points);
   assertMaxDist("maxDist", maxDist);
-  return { index, points: flat, scan: flat === points, maxDist, inclusive: readInclusive(options) };
+  return { index, points: flat, scan: flat === points, maxDist, inclusive: readInclusive(options), metric: readMetric(options) };
 }
 
 function copyQuery<C extends QueryCall>(call: C): C {
   return call.scan ? { ...call, points: call.points.slice() } : call;
 }
 
-/** The reference's query points: widened to float64 and, if they are the caller's, scanned. */
+/**
+ * The reference's query points: widened to float64 and, if they are the
+ * caller's, scanned; for haversine the centers and points are checked to
+ * be `[lon, lat]` degrees.
+ */
 function referencePoints(call: QueryCall): Float64Array {
   const points = widenFloats(call.points);
   if (call.scan) scanFinite("points", points);
+  checkLonLat(referenceOf(call.index).centers, points, "points", call);
   return points;
 }
+
+const haversineFlag = (q: Query) => q.metric === "haversine";
 
 /** The chunks of a reference query; a progress event `{ done, total }` (points) after each. */
 function* chunks(n: number, step: (start: number, end: number) => void): Steps<void> {
@@ -223,67 +285,153 @@ function* chunks(n: number, step: (start: number, end: number) => void): Steps<v
 const closeToKernel = registerKernel<[index: PolygonIndex, point: PointLike, maxDist: number, options?: unknown], QueryCall & { px: number; py: number }, Uint32Array>({
   name: "PolygonIndex.closeTo",
   optionsIndex: 3,
-  optionKeys: ["inclusive"],
+  optionKeys: ["inclusive", "metric"],
   prepare: ([index, point, maxDist, options]) => {
     checkIndex(index);
     const [px, py] = readPoint("point", point);
     assertMaxDist("maxDist", maxDist);
-    return { index, points: new Float64Array(0), scan: false, px, py, maxDist, inclusive: readInclusive(options) };
+    const metric = readMetric(options);
+    // The point alone here (the same for both backends); the centers in the backend.
+    checkLonLat(new Float64Array(0), Float64Array.of(px, py), "point", { maxDist, inclusive: false, metric });
+    return { index, points: new Float64Array(0), scan: false, px, py, maxDist, inclusive: readInclusive(options), metric };
   },
-  reference: (q) => once(() => Uint32Array.from(closeTo(referenceOf(q.index).centers, q.px, q.py, q))),
-  native: (q, _b, threads) => nativeOf(q.index, threads).closeTo(q.px, q.py, q.maxDist, q.inclusive),
+  reference: (q) =>
+    once(() => {
+      const centers = referenceOf(q.index).centers;
+      checkLonLat(centers, new Float64Array(0), "point", q);
+      return Uint32Array.from(closeTo(centers, q.px, q.py, q));
+    }),
+  native: (q, _b, threads) => nativeOf(q.index, threads).closeTo(q.px, q.py, q.maxDist, q.inclusive, haversineFlag(q)),
 });
 
 interface BestCall extends QueryCall {
   scores: Float64Array | undefined;
+  containment: boolean;
 }
 
-const bestMatchKernel = registerKernel<[index: PolygonIndex, points: PointsInput, maxDist: number, options?: unknown], BestCall, Int32Array>({
-  name: "PolygonIndex.bestMatch",
-  optionsIndex: 3,
-  optionKeys: ["inclusive", "best"],
-  prepare: ([index, points, maxDist, options]) => {
-    const q = prepareQuery(index, points, maxDist, options);
-    const best = (options as { best?: unknown } | undefined)?.best;
-    let scores: Float64Array | undefined;
-    if (best !== undefined && best !== "area") {
-      if (typeof best === "string") throw new RangeError(`options.best must be "area" or a Float64Array of scores, got ${show(best)}`);
-      assertScores("options.best", best, q.index.length);
-      scores = best;
+/** `bestMatch(points, maxDist, options?)` or `bestMatch(points, options)`. */
+type BestMatchArgs =
+  | [index: PolygonIndex, points: PointsInput, maxDist: number, options?: unknown]
+  | [index: PolygonIndex, points: PointsInput, options?: unknown];
+
+/** The options form: a plain options object (or nothing) where `maxDist` would be. */
+function bestMatchOptionsIndex(args: readonly unknown[]): number {
+  return typeof args[2] === "object" && args[2] !== null && !ArrayBuffer.isView(args[2]) ? 2 : 3;
+}
+
+function readMode(options: unknown): boolean {
+  const mode = (options as { mode?: unknown } | undefined)?.mode;
+  if (mode === undefined || mode === "distance") return false;
+  if (mode === "containment") return true;
+  const message = `options.mode must be "distance" or "containment", got ${show(mode)}`;
+  throw typeof mode === "string" ? new RangeError(message) : new TypeError(message);
+}
+
+function prepareBestMatch(args: readonly unknown[]): BestCall {
+  const at = bestMatchOptionsIndex(args);
+  const options = args[at] as { maxDist?: unknown; best?: unknown; inclusive?: unknown; metric?: unknown } | undefined;
+  const positional = at === 3 ? args[2] : undefined;
+  const containment = readMode(options);
+  let q: QueryCall;
+  if (containment) {
+    if (at === 3 || options?.maxDist !== undefined) throw new TypeError('maxDist does not apply to mode "containment": call bestMatch(points, { mode: "containment" })');
+    for (const key of ["inclusive", "metric"] as const) {
+      if (options?.[key] !== undefined) throw new TypeError(`options.${key} does not apply to mode "containment"`);
     }
-    return { ...q, scores };
-  },
+    checkIndex(args[0]);
+    const flat = flattenPoints("points", args[1]);
+    q = { index: args[0], points: flat, scan: flat === args[1], maxDist: 0, inclusive: false, metric: "planar" };
+  } else {
+    if (at === 3 && options?.maxDist !== undefined) {
+      throw new TypeError("maxDist must be given once: as the second argument or as options.maxDist, not both");
+    }
+    q = prepareQuery(args[0], args[1], at === 3 ? positional : options?.maxDist, options);
+  }
+  const best = options?.best;
+  let scores: Float64Array | undefined;
+  if (best !== undefined && best !== "area") {
+    if (typeof best === "string") throw new RangeError(`options.best must be "area" or a Float64Array of scores, got ${show(best)}`);
+    assertScores("options.best", best, q.index.length);
+    scores = best;
+  }
+  return { ...q, scores, containment };
+}
+
+const bestMatchKernel = registerKernel<BestMatchArgs, BestCall, Int32Array>({
+  name: "PolygonIndex.bestMatch",
+  optionsIndex: bestMatchOptionsIndex,
+  optionKeys: ["inclusive", "best", "metric", "mode", "maxDist"],
+  prepare: prepareBestMatch,
   *reference(q) {
+    const out = new Int32Array(q.points.length / 2);
+    if (q.containment) {
+      const points = widenFloats(q.points);
+      if (q.scan) scanFinite("points", points);
+      if (q.scores) scanScores("options.best", q.scores);
+      const shapes = referenceShapesOf(q.index);
+      yield* chunks(out.length, (start, end) => bestContainingRange(shapes, q.scores ?? shapes.areas, points, out, start, end));
+      return out;
+    }
     const points = referencePoints(q);
     if (q.scores) scanScores("options.best", q.scores);
     const { centers, areas } = referenceOf(q.index);
-    const out = new Int32Array(points.length / 2);
     yield* chunks(out.length, (start, end) => bestMatchRange(centers, q.scores ?? areas, points, q, out, start, end));
     return out;
   },
   native: (q, _b, threads) => {
-    const index = nativeOf(q.index, threads);
     const out = new Int32Array(q.points.length / 2);
-    index.bestMatchInto(q.points, q.maxDist, q.inclusive, q.scores, threads, out);
+    if (q.containment) {
+      nativeShapesOf(q.index, threads).bestContainingInto(q.points, q.scores, threads, out);
+      return out;
+    }
+    const index = nativeOf(q.index, threads);
+    index.bestMatchInto(q.points, q.maxDist, q.inclusive, q.scores, threads, out, haversineFlag(q));
     return out;
   },
   nativeAsync: async (q, b, { threads, token, borrow, onProgress }) => {
     const out = new Int32Array(q.points.length / 2);
-    const { progressEvents } = await b.polygonBestMatchAsync(nativeOf(q.index, threads), asyncQuery(q, threads, borrow), q.scores, out, token, onProgress);
+    const { progressEvents } = q.containment
+      ? await b.polygonBestContainingAsync(nativeShapesOf(q.index, threads), { points: q.points, borrow, threads }, q.scores, out, token, onProgress)
+      : await b.polygonBestMatchAsync(nativeOf(q.index, threads), asyncQuery(q, threads, borrow), q.scores, out, token, onProgress);
     return Object.assign(out, { progressEvents });
   },
   copyInputs: (q) => ({ ...copyQuery(q), scores: q.scores?.slice() }),
 });
 
+const containingKernel = registerKernel<[index: PolygonIndex, points: PointsInput, options?: unknown], QueryCall, ContainingResult>({
+  name: "PolygonIndex.containing",
+  optionsIndex: 2,
+  optionKeys: [],
+  prepare: ([index, points]) => {
+    checkIndex(index);
+    const flat = flattenPoints("points", points);
+    return { index, points: flat, scan: flat === points, maxDist: 0, inclusive: false, metric: "planar" };
+  },
+  *reference(q) {
+    const points = widenFloats(q.points);
+    if (q.scan) scanFinite("points", points);
+    const shapes = referenceShapesOf(q.index);
+    const n = points.length / 2;
+    const polygons: number[] = [];
+    const offsets = new Int32Array(n + 1);
+    yield* chunks(n, (start, end) => containingRange(shapes, points, polygons, offsets, start, end));
+    return { offsets, polygons: Int32Array.from(polygons) };
+  },
+  native: (q, _b, threads) => nativeShapesOf(q.index, threads).containing(q.points, threads),
+  nativeAsync: (q, b, { threads, token, borrow, onProgress }) =>
+    b.polygonContainingAsync(nativeShapesOf(q.index, threads), { points: q.points, borrow, threads }, token, onProgress),
+  copyInputs: copyQuery,
+});
+
 /** The binding's query object of an async bulk query. */
 function asyncQuery(q: QueryCall, threads: number, borrow: boolean) {
-  return { points: q.points, borrow, maxDist: q.maxDist, inclusive: q.inclusive, threads };
+  return { points: q.points, borrow, maxDist: q.maxDist, inclusive: q.inclusive, threads, haversine: haversineFlag(q) };
 }
 
 const withinDistanceKernel = registerKernel<[index: PolygonIndex, points: PointsInput, maxDist: number, options?: unknown], QueryCall, WithinDistanceResult>({
   name: "PolygonIndex.withinDistance",
   optionsIndex: 3,
-  optionKeys: ["inclusive"],
+  optionKeys: ["inclusive", "metric"],
   prepare: ([index, points, maxDist, options]) => prepareQuery(index, points, maxDist, options),
   *reference(q) {
     const points = referencePoints(q);
@@ -294,7 +442,7 @@ const withinDistanceKernel = registerKernel<[index: PolygonIndex, points: Points
     yield* chunks(n, (start, end) => withinDistanceRange(centers, points, q, indices, offsets, start, end));
     return { offsets, indices: Uint32Array.from(indices) };
   },
-  native: (q, _b, threads) => nativeOf(q.index, threads).withinDistance(q.points, q.maxDist, q.inclusive, threads),
+  native: (q, _b, threads) => nativeOf(q.index, threads).withinDistance(q.points, q.maxDist, q.inclusive, threads, haversineFlag(q)),
   nativeAsync: (q, b, { threads, token, borrow, onProgress }) =>
     b.polygonWithinDistanceAsync(nativeOf(q.index, threads), asyncQuery(q, threads, borrow), token, onProgress),
   copyInputs: copyQuery,
@@ -318,7 +466,7 @@ function nearestOptionsIndex(args: readonly unknown[]): number {
 const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, NearestResult>({
   name: "PolygonIndex.nearest",
   optionsIndex: nearestOptionsIndex,
-  optionKeys: ["inclusive", "maxDist"],
+  optionKeys: ["inclusive", "maxDist", "metric"],
   prepare: (args) => {
     const at = nearestOptionsIndex(args);
     const options = args[at] as { maxDist?: unknown } | undefined;
@@ -342,7 +490,7 @@ const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, Nea
   },
   native: (q, _b, threads) => {
     const out = nearestBuffers(q);
-    nativeOf(q.index, threads).nearest(q.points, q.k, q.maxDist, q.inclusive, out, threads);
+    nativeOf(q.index, threads).nearest(q.points, q.k, q.maxDist, q.inclusive, out, threads, haversineFlag(q));
     return out;
   },
   nativeAsync: async (q, b, { threads, token, borrow, onProgress }) => {
@@ -356,10 +504,20 @@ const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, Nea
 export class PolygonIndex {
   /** Number of polygons. */
   readonly length: number;
-  /** Packed vertices (flat buffers or polygon-like objects), if given. */
-  readonly #vertices: PackedPolygons | undefined;
+  /** Packed vertices (flat buffers or polygon-like objects), if given; packed from `#polygons` on demand. */
+  #vertices: PackedPolygons | undefined;
+  /** The `Polygon` objects an index was built from. */
+  readonly #polygons: ReadonlyArray<Polygon> | undefined;
   #native: NativeIndex | undefined;
   #geometry: PackedGeometry | undefined;
+  /** Entry -> feature of an index built from GeoJSON (or loaded with one). */
+  #featureIndex: Int32Array | undefined;
+  #featureCount = 0;
+  /** Containment data (rings, boxes; natively also the grid), built on the first containment query. */
+  #shapesReference: ReferenceShapes | undefined;
+  #shapesNative: NativeShapes | undefined;
+  /** The features of an index built from GeoJSON in this process (not serialized). */
+  #features: ReadonlyArray<GeoJSONFeature> | undefined;
 
   /** A build finished by `buildAsync`, taken by the constructor it calls. */
   static #pending: Built | undefined;
@@ -383,6 +541,7 @@ export class PolygonIndex {
     PolygonIndex.#pending = undefined;
     this.length = built.length;
     this.#vertices = built.vertices;
+    this.#polygons = built.polygons;
     this.#geometry = built.geometry;
     this.#native = built.native;
   }
@@ -398,17 +557,118 @@ export class PolygonIndex {
     return new PolygonIndex(polygons);
   }
 
+  /**
+   * The index as one contiguous little-endian buffer (see
+   * `ts/polygon/serialize.ts` for the layout): the vertices, rings and
+   * feature index. Centers, areas and the grid are rebuilt by
+   * `deserialize`. An index built from `Polygon` objects stores their
+   * vertices (packed once, here).
+   */
+  serialize(): Uint8Array {
+    const { x, y, offsets, rings } = this.#packed();
+    return encode({ x, y, offsets, rings, featureIndex: this.#featureIndex, featureCount: this.#featureCount });
+  }
+
+  /**
+   * An index from a `serialize()` buffer, checked before anything is built
+   * (magic, version, flags, exact length, finite coordinates, offsets,
+   * rings and feature indices): a TypeError or RangeError naming what is
+   * wrong, never a crash. The bytes are copied. `options.threads` picks the
+   * backend built now, as in the constructor.
+   */
+  static deserialize(bytes: Uint8Array, options?: KernelOptions): PolygonIndex {
+    const parts = decode(bytes);
+    const index = new PolygonIndex({ x: parts.x, y: parts.y, offsets: parts.offsets, rings: parts.rings }, options);
+    index.#featureIndex = parts.featureIndex;
+    index.#featureCount = parts.featureCount;
+    return index;
+  }
+
+  /**
+   * An index over the polygons of a GeoJSON FeatureCollection: one entry per
+   * Polygon feature and per part of a MultiPolygon, in feature order.
+   * Rings must be closed (at least 4 positions, last = first); the closing
+   * position is dropped before the vertex-mean center and the area, which
+   * come from the outer ring. Holes are kept for `containing`. Positions are
+   * `[x, y]` or `[x, y, z]` (z ignored); `[lon, lat]` degrees for
+   * `metric: "haversine"`. The features are kept by reference for
+   * `featuresOf` (not copied; not serialized).
+   * @throws TypeError / RangeError naming the feature and ring, e.g.
+   *   `featureCollection.features[3].geometry.coordinates[0] must be closed ...`
+   */
+  static fromGeoJSON(featureCollection: GeoJSONFeatureCollection, options?: KernelOptions): PolygonIndex {
+    const packed = packGeoJSON(featureCollection);
+    const index = new PolygonIndex({ x: packed.x, y: packed.y, offsets: packed.offsets, rings: packed.rings }, options);
+    index.#featureIndex = packed.featureIndex;
+    index.#featureCount = packed.features.length;
+    index.#features = packed.features;
+    return index;
+  }
+
+  /**
+   * Entry -> feature (its position in `features`) of an index built from
+   * GeoJSON or loaded from one's `serialize()` buffer; undefined otherwise.
+   * A copy.
+   */
+  get featureIndex(): Int32Array | undefined {
+    return this.#featureIndex?.slice();
+  }
+
+  /**
+   * The GeoJSON features (with their `id` and `properties`) of result
+   * entries such as `bestMatch`'s; -1 gives null.
+   * @throws TypeError if the index was not built by `fromGeoJSON` in this
+   *   process; RangeError for an entry out of range.
+   */
+  featuresOf(entries: ArrayLike<number>): Array<GeoJSONFeature | null> {
+    const features = this.#features;
+    const featureIndex = this.#featureIndex;
+    if (!features || !featureIndex) {
+      throw new TypeError("featuresOf needs an index built by PolygonIndex.fromGeoJSON (a deserialized index keeps featureIndex, not the features)");
+    }
+    return Array.from({ length: entries.length }, (_, i) => {
+      const e = entries[i];
+      if (e === -1) return null;
+      if (!Number.isInteger(e) || e < 0 || e >= this.length) {
+        throw new RangeError(`entries[${i}] must be -1 or an entry from 0 to ${this.length - 1}, got ${show(e)}`);
+      }
+      return features[featureIndex[e]];
+    });
+  }
+
   static {
     referenceOf = (index) => index.#reference();
     nativeOf = (index, threads) => index.#nativeIndex(threads);
+    referenceShapesOf = (index) => (index.#shapesReference ??= PolygonIndex.#referenceShapes(index.#packed()));
+    nativeShapesOf = (index, threads) => {
+      if (!index.#shapesNative) {
+        const { x, y, offsets, rings } = index.#packed();
+        const binding = native as NativeBinding;
+        index.#shapesNative = callNative(() => binding.PolygonNativeShapes.build(x, y, offsets, rings, threads));
+      }
+      return index.#shapesNative;
+    };
+  }
+
+  static #referenceShapes(packed: PackedPolygons): ReferenceShapes {
+    return referenceShapes(packed.x, packed.y, packed.offsets, packed.rings);
   }
 
   #reference(): PackedGeometry {
     if (!this.#geometry) {
-      const { x, y, offsets } = this.#vertices as PackedPolygons;
-      this.#geometry = packedGeometry(x, y, offsets);
+      const { x, y, offsets, rings } = this.#vertices as PackedPolygons;
+      this.#geometry = packedGeometry(x, y, offsets, rings);
     }
     return this.#geometry;
+  }
+
+  /** The packed vertices (from the `Polygon` objects the first time, for an index built from them). */
+  #packed(): PackedPolygons {
+    if (!this.#vertices) {
+      const { x, y, offsets } = packPolygons("polygons", this.#polygons as ReadonlyArray<Polygon>);
+      this.#vertices = new PackedPolygons(x, y, offsets, undefined);
+    }
+    return this.#vertices;
   }
 
   #nativeIndex(threads: number): NativeIndex {
@@ -417,7 +677,7 @@ export class PolygonIndex {
       const vertices = this.#vertices;
       const geometry = this.#geometry;
       this.#native = vertices
-        ? callNative(() => binding.PolygonNativeIndex.build(vertices.x, vertices.y, vertices.offsets, threads))
+        ? callNative(() => binding.PolygonNativeIndex.buildRings(vertices.x, vertices.y, vertices.offsets, vertices.rings, threads))
         : callNative(() => binding.PolygonNativeIndex.fromGeometry((geometry as PackedGeometry).centers, (geometry as PackedGeometry).areas, threads));
     }
     return this.#native;
@@ -447,8 +707,34 @@ export class PolygonIndex {
    * lowest index; -1 where no polygon is close.
    * @param points flat Float64Array `x0, y0, x1, y1, ...` or an array of `[x, y]`
    */
-  bestMatch(points: PointsInput, maxDist: number, options?: BestMatchOptions): Int32Array {
-    return bestMatchKernel.sync(this, points, maxDist, options);
+  bestMatch(points: PointsInput, maxDist: number, options?: BestMatchOptions): Int32Array;
+  /**
+   * The options form: `bestMatch(points, { mode: "containment" })` (the
+   * containing polygon with the lowest area or score) or
+   * `bestMatch(points, { maxDist, ... })`.
+   */
+  bestMatch(points: PointsInput, options: BestMatchOptions): Int32Array;
+  bestMatch(points: PointsInput, maxDistOrOptions: number | BestMatchOptions, options?: BestMatchOptions): Int32Array {
+    const args = (arguments.length >= 3 ? [this, points, maxDistOrOptions, options] : [this, points, maxDistOrOptions]) as BestMatchArgs;
+    return bestMatchKernel.sync(...args);
+  }
+
+  /**
+   * For each point, the polygons that contain it (exact point-in-polygon:
+   * even-odd over all rings, so holes are respected; half-open edges: a
+   * point on a left or bottom edge is in, on a right or top edge is not,
+   * and a point on an edge shared by two polygons is in exactly one).
+   * Point p's polygons are `polygons[offsets[p] .. offsets[p + 1] - 1]`,
+   * ascending. The first call builds the containment grid (over bounding
+   * boxes) for the backend it runs on.
+   */
+  containing(points: PointsInput, options?: KernelOptions): ContainingResult {
+    return containingKernel.sync(this, points, options);
+  }
+
+  /** `containing` off the event loop; `options.signal` aborts it. Points are copied first (unless `borrow: true`). */
+  containingAsync(points: PointsInput, options?: AsyncKernelOptions): Promise<ContainingResult> {
+    return containingKernel.async(this, points, options);
   }
 
   /** Every close polygon per point (CSR, ascending indices per point). */
@@ -472,8 +758,11 @@ export class PolygonIndex {
   }
 
   /** `bestMatch` off the event loop; `options.signal` aborts it. Points are copied first (unless `borrow: true`). */
-  bestMatchAsync(points: PointsInput, maxDist: number, options?: BestMatchAsyncOptions): Promise<Int32Array> {
-    return bestMatchKernel.async(this, points, maxDist, options);
+  bestMatchAsync(points: PointsInput, maxDist: number, options?: BestMatchAsyncOptions): Promise<Int32Array>;
+  bestMatchAsync(points: PointsInput, options: BestMatchAsyncOptions): Promise<Int32Array>;
+  bestMatchAsync(points: PointsInput, maxDistOrOptions: number | BestMatchAsyncOptions, options?: BestMatchAsyncOptions): Promise<Int32Array> {
+    const args = (arguments.length >= 3 ? [this, points, maxDistOrOptions, options] : [this, points, maxDistOrOptions]) as BestMatchArgs;
+    return bestMatchKernel.async(...args);
   }
 
   /** `withinDistance` off the event loop; `options.signal` aborts it. Points are copied first (unless `borrow: true`). */

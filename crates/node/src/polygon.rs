@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use fastkernels_polygon::{
-    never_stop, Best, Csr, PolygonError, PolygonIndex, Radius, StopCheck, BUILD_CHUNK, POINT_CHUNK,
+    never_stop, Best, Containing, Csr, Metric, PolygonError, PolygonIndex, Radius, Shapes,
+    StopCheck, BUILD_CHUNK, POINT_CHUNK,
 };
 use napi::bindgen_prelude::{
     Float64Array, Float64ArraySlice, Int32Array, Int32ArraySlice, Object, Uint32Array,
@@ -50,6 +51,25 @@ pub struct PolygonQuery {
     pub max_dist: f64,
     pub inclusive: bool,
     pub threads: u32,
+    /// Great-circle metres between `[lon, lat]` degrees instead of planar distance.
+    pub haversine: Option<bool>,
+}
+
+fn metric(haversine: Option<bool>) -> Metric {
+    if haversine == Some(true) {
+        Metric::Haversine
+    } else {
+        Metric::Planar
+    }
+}
+
+/// A query radius: `(max_dist, inclusive, haversine)`.
+type RadiusArgs = (f64, bool, Option<bool>);
+
+fn radius(
+    (max_dist, inclusive, haversine): RadiusArgs,
+) -> std::result::Result<Radius, PolygonError> {
+    Radius::with_metric(max_dist, inclusive, metric(haversine))
 }
 
 /// Progress of a chunked bulk query: the points whose chunk has started, of
@@ -172,44 +192,38 @@ fn small_query(points: &FloatInput) -> bool {
 fn best_match_compute(
     index: &PolygonIndex,
     points: &FloatInput,
-    max_dist: f64,
-    inclusive: bool,
+    r: RadiusArgs,
     scores: Option<&[f64]>,
     stop: StopCheck<'_>,
     out: &mut [i32],
 ) -> Result<()> {
     let points = points.values()?;
     let best = scores.map_or(Best::Area, Best::Scores);
-    kernel(
-        Radius::new(max_dist, inclusive)
-            .and_then(|r| index.best_match_into(&points, r, best, stop, out)),
-    )
+    kernel(radius(r).and_then(|r| index.best_match_into(&points, r, best, stop, out)))
 }
 
 fn within_distance_compute(
     index: &PolygonIndex,
     points: &FloatInput,
-    max_dist: f64,
-    inclusive: bool,
+    r: RadiusArgs,
     stop: StopCheck<'_>,
 ) -> Result<Csr> {
     let points = points.values()?;
-    kernel(Radius::new(max_dist, inclusive).and_then(|r| index.within_distance(&points, r, stop)))
+    kernel(radius(r).and_then(|r| index.within_distance(&points, r, stop)))
 }
 
-/// `(max_dist, inclusive)`: the query radius.
 fn nearest_compute(
     index: &PolygonIndex,
     points: &FloatInput,
     k: u32,
-    (max_dist, inclusive): (f64, bool),
+    r: RadiusArgs,
     stop: StopCheck<'_>,
     out: &mut PolygonNearestBuffers,
 ) -> Result<()> {
     let points = points.values()?;
     let (indices, distances) = (out_i32(&mut out.indices), out_f64(&mut out.distances));
     kernel(
-        Radius::new(max_dist, inclusive)
+        radius(r)
             .and_then(|r| index.nearest_into(&points, k as usize, r, stop, indices, distances)),
     )
 }
@@ -231,9 +245,23 @@ impl NativePolygonIndex {
     /// Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`.
     #[napi(factory)]
     pub fn build(x: &[f64], y: &[f64], offsets: &[u32], threads: u32) -> Result<Self> {
+        Self::build_rings(x, y, offsets, None, threads)
+    }
+
+    /// Builds from packed rings: ring i is `offsets[i]..offsets[i + 1]` and
+    /// polygon i is rings `rings[i]..rings[i + 1]` (without `rings`, ring i
+    /// is polygon i).
+    #[napi(factory)]
+    pub fn build_rings(
+        x: &[f64],
+        y: &[f64],
+        offsets: &[u32],
+        rings: Option<&[u32]>,
+        threads: u32,
+    ) -> Result<Self> {
         let small = offsets.len() <= BUILD_CHUNK + 1;
         run_sized("polygonIndexBuild", threads, small, || {
-            kernel(PolygonIndex::build(x, y, offsets))
+            kernel(PolygonIndex::build_rings(x, y, offsets, rings))
         })
         .map(wrap)
     }
@@ -274,16 +302,20 @@ impl NativePolygonIndex {
         py: f64,
         max_dist: f64,
         inclusive: bool,
+        haversine: Option<bool>,
     ) -> Result<Uint32ArraySlice<'env>> {
         let index = &self.inner;
         let found = run_sized("polygonCloseTo", 1, true, || {
-            kernel(Radius::new(max_dist, inclusive).and_then(|r| index.close_to(px, py, r)))
+            kernel(radius((max_dist, inclusive, haversine)).and_then(|r| index.close_to(px, py, r)))
         })?;
         Uint32ArraySlice::copy_from(env, found)
     }
 
     /// Per point, the best close polygon, into `out` (one slot per point,
     /// allocated by the caller).
+    // The trailing optional `haversine` keeps existing JS callers (and the
+    // tests that call the binding directly) valid.
+    #[allow(clippy::too_many_arguments)]
     #[napi]
     pub fn best_match_into(
         &self,
@@ -293,6 +325,7 @@ impl NativePolygonIndex {
         scores: Option<&[f64]>,
         threads: u32,
         mut out: Int32ArraySlice<'_>,
+        haversine: Option<bool>,
     ) -> Result<()> {
         let points = FloatInput::new(points, true)?;
         if let FloatInput::Lent(p) = &points {
@@ -312,8 +345,7 @@ impl NativePolygonIndex {
             best_match_compute(
                 index,
                 &points,
-                max_dist,
-                inclusive,
+                (max_dist, inclusive, haversine),
                 scores,
                 &never_stop,
                 out,
@@ -329,18 +361,26 @@ impl NativePolygonIndex {
         max_dist: f64,
         inclusive: bool,
         threads: u32,
+        haversine: Option<bool>,
     ) -> Result<PolygonCsrResult<'env>> {
         let points = FloatInput::new(points, true)?;
         let index = &self.inner;
         let small = small_query(&points);
         let csr = run_sized("polygonWithinDistance", threads, small, || {
-            within_distance_compute(index, &points, max_dist, inclusive, &never_stop)
+            within_distance_compute(
+                index,
+                &points,
+                (max_dist, inclusive, haversine),
+                &never_stop,
+            )
         })?;
         csr_result(env, csr)
     }
 
     /// The k nearest close centers per point, into `out` (k slots per point,
     /// allocated by the caller).
+    // As `best_match_into`: the optional `haversine` comes last.
+    #[allow(clippy::too_many_arguments)]
     #[napi]
     pub fn nearest(
         &self,
@@ -350,6 +390,7 @@ impl NativePolygonIndex {
         inclusive: bool,
         mut out: PolygonNearestBuffers,
         threads: u32,
+        haversine: Option<bool>,
     ) -> Result<()> {
         let points = FloatInput::new(points, true)?;
         let index = &self.inner;
@@ -358,7 +399,7 @@ impl NativePolygonIndex {
                 index,
                 &points,
                 k,
-                (max_dist, inclusive),
+                (max_dist, inclusive, haversine),
                 &never_stop,
                 &mut out,
             )
@@ -423,6 +464,7 @@ pub fn best_match_async<'env>(
         max_dist,
         inclusive,
         threads,
+        haversine,
     } = query;
     let points = FloatInput::new(points, borrow)?;
     let scores = scores.map(|s| F64Input::new(s, borrow)).transpose()?;
@@ -437,8 +479,7 @@ pub fn best_match_async<'env>(
             best_match_compute(
                 &index,
                 &points,
-                max_dist,
-                inclusive,
+                (max_dist, inclusive, haversine),
                 scores,
                 &check,
                 out_i32(&mut out),
@@ -467,6 +508,7 @@ pub fn within_distance_async<'env>(
         max_dist,
         inclusive,
         threads,
+        haversine,
     } = query;
     let points = FloatInput::new(points, borrow)?;
     let progress = ChunkProgress::new(StopFlag::of(token), on_progress, points.len() / 2);
@@ -476,7 +518,8 @@ pub fn within_distance_async<'env>(
         threads,
         move || {
             let check = || progress.check();
-            let csr = within_distance_compute(&index, &points, max_dist, inclusive, &check)?;
+            let csr =
+                within_distance_compute(&index, &points, (max_dist, inclusive, haversine), &check)?;
             Ok(CsrOutput(csr, progress.queued.load(Ordering::Relaxed)))
         },
         Ok,
@@ -522,6 +565,7 @@ pub fn nearest_async<'env>(
         max_dist,
         inclusive,
         threads,
+        haversine,
     } = query;
     let points = FloatInput::new(points, borrow)?;
     let progress = ChunkProgress::new(StopFlag::of(token), on_progress, points.len() / 2);
@@ -531,7 +575,14 @@ pub fn nearest_async<'env>(
         threads,
         move || {
             let check = || progress.check();
-            nearest_compute(&index, &points, k, (max_dist, inclusive), &check, &mut out)?;
+            nearest_compute(
+                &index,
+                &points,
+                k,
+                (max_dist, inclusive, haversine),
+                &check,
+                &mut out,
+            )?;
             Ok(progress.queued.load(Ordering::Relaxed))
         },
         |progress_events| Ok(PolygonAsyncOutcome { progress_events }),
@@ -549,20 +600,23 @@ pub fn build_async<'env>(
     x: Float64Array,
     y: Float64Array,
     offsets: Uint32Array,
+    rings: Option<Uint32Array>,
     borrow: bool,
     threads: u32,
 ) -> Result<Object<'env>> {
     let (x, y) = (F64Input::new(x, borrow)?, F64Input::new(y, borrow)?);
     let offsets = U32Input::new(offsets, borrow)?;
+    let rings = rings.map(|r| U32Input::new(r, borrow)).transpose()?;
     run_async(
         env,
         "polygonIndexBuild",
         threads,
         move || {
-            kernel(PolygonIndex::build(
+            kernel(PolygonIndex::build_rings(
                 x.values(),
                 y.values(),
                 offsets.values(),
+                rings.as_ref().map(U32Input::values),
             ))
         },
         |index| Ok(wrap(index)),
@@ -597,5 +651,217 @@ pub fn from_geometry_async<'env>(
             ))
         },
         |index| Ok(wrap(index)),
+    )
+}
+
+// ---- containment --------------------------------------------------------
+
+#[napi(object)]
+pub struct PolygonContainingResult<'env> {
+    pub offsets: Int32ArraySlice<'env>,
+    pub polygons: Int32ArraySlice<'env>,
+}
+
+/// The points of an async containment query.
+#[napi(object)]
+pub struct PolygonPointsQuery {
+    /// x, y pairs (a Float32Array is widened off the event loop).
+    pub points: FloatArray,
+    /// Lend `points` instead of copying them.
+    pub borrow: bool,
+    pub threads: u32,
+}
+
+fn containing_result(env: &Env, c: Containing) -> Result<PolygonContainingResult<'_>> {
+    Ok(PolygonContainingResult {
+        offsets: Int32ArraySlice::copy_from(env, &c.offsets)?,
+        polygons: Int32ArraySlice::copy_from(env, &c.polygons)?,
+    })
+}
+
+fn containing_compute(
+    shapes: &Shapes,
+    points: &FloatInput,
+    stop: StopCheck<'_>,
+) -> Result<Containing> {
+    let points = points.values()?;
+    kernel(shapes.containing(&points, stop))
+}
+
+fn best_containing_compute(
+    shapes: &Shapes,
+    points: &FloatInput,
+    scores: Option<&[f64]>,
+    stop: StopCheck<'_>,
+    out: &mut [i32],
+) -> Result<()> {
+    let points = points.values()?;
+    let best = scores.map_or(Best::Area, Best::Scores);
+    kernel(shapes.best_containing_into(&points, best, stop, out))
+}
+
+/// Polygons with their rings and the containment grid (not public API:
+/// ts/polygon builds it on the first containment query).
+#[napi(js_name = "PolygonNativeShapes")]
+pub struct NativePolygonShapes {
+    inner: Arc<Shapes>,
+}
+
+#[napi]
+impl NativePolygonShapes {
+    /// Ring i is `offsets[i]..offsets[i + 1]`; polygon i is rings
+    /// `rings[i]..rings[i + 1]` (without `rings`, ring i is polygon i).
+    /// The vertices are copied.
+    #[napi(factory)]
+    pub fn build(
+        x: &[f64],
+        y: &[f64],
+        offsets: &[u32],
+        rings: Option<&[u32]>,
+        threads: u32,
+    ) -> Result<Self> {
+        let small = offsets.len() <= BUILD_CHUNK + 1;
+        run_sized("polygonShapesBuild", threads, small, || {
+            kernel(Shapes::build(x, y, offsets, rings))
+        })
+        .map(|shapes| NativePolygonShapes {
+            inner: Arc::new(shapes),
+        })
+    }
+
+    #[napi(ts_return_type = "PolygonContainingResult")]
+    pub fn containing<'env>(
+        &self,
+        env: &'env Env,
+        points: FloatArray,
+        threads: u32,
+    ) -> Result<PolygonContainingResult<'env>> {
+        let points = FloatInput::new(points, true)?;
+        let shapes = &self.inner;
+        let small = small_query(&points);
+        let found = run_sized("polygonContaining", threads, small, || {
+            containing_compute(shapes, &points, &never_stop)
+        })?;
+        containing_result(env, found)
+    }
+
+    /// Per point, the best containing polygon, into `out` (one slot per
+    /// point, allocated by the caller).
+    #[napi]
+    pub fn best_containing_into(
+        &self,
+        points: FloatArray,
+        scores: Option<&[f64]>,
+        threads: u32,
+        mut out: Int32ArraySlice<'_>,
+    ) -> Result<()> {
+        let points = FloatInput::new(points, true)?;
+        if let FloatInput::Lent(p) = &points {
+            if overlaps(p, &out) || scores.is_some_and(|s| overlaps(s, &out)) {
+                return Err(napi::Error::new(
+                    napi::Status::InvalidArg,
+                    "out must not share memory with points or scores",
+                ));
+            }
+        }
+        // SAFETY: as in `NativePolygonIndex::best_match_into`: the JS thread
+        // is blocked and `out` shares no memory with the other buffers.
+        let out = unsafe { out.as_mut() };
+        let shapes = &self.inner;
+        run_sized(
+            "polygonBestContaining",
+            threads,
+            small_query(&points),
+            || best_containing_compute(shapes, &points, scores, &never_stop, out),
+        )
+    }
+}
+
+/// A containment result built on the JS thread when the promise resolves.
+struct ContainingOutput(Containing, u32);
+
+impl napi::bindgen_prelude::ToNapiValue for ContainingOutput {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        let env = Env::from_raw(env);
+        let result = containing_result(&env, val.0)?;
+        let value = PolygonContainingResult::to_napi_value(env.raw(), result)?;
+        let mut object = Object::from_raw(env.raw(), value);
+        napi::bindgen_prelude::JsObjectValue::set_named_property(
+            &mut object,
+            "progressEvents",
+            val.1,
+        )?;
+        Ok(value)
+    }
+}
+
+#[napi(
+    js_name = "polygonContainingAsync",
+    ts_return_type = "Promise<PolygonContainingResult & PolygonAsyncOutcome>"
+)]
+pub fn containing_async<'env>(
+    env: &'env Env,
+    shapes: &NativePolygonShapes,
+    query: PolygonPointsQuery,
+    token: Option<&CancelToken>,
+    on_progress: Option<PolygonProgressCallback>,
+) -> Result<Object<'env>> {
+    let shapes = Arc::clone(&shapes.inner);
+    let PolygonPointsQuery {
+        points,
+        borrow,
+        threads,
+    } = query;
+    let points = FloatInput::new(points, borrow)?;
+    let progress = ChunkProgress::new(StopFlag::of(token), on_progress, points.len() / 2);
+    run_async(
+        env,
+        "polygonContaining",
+        threads,
+        move || {
+            let check = || progress.check();
+            let found = containing_compute(&shapes, &points, &check)?;
+            Ok(ContainingOutput(
+                found,
+                progress.queued.load(Ordering::Relaxed),
+            ))
+        },
+        Ok,
+    )
+}
+
+#[napi(
+    js_name = "polygonBestContainingAsync",
+    ts_return_type = "Promise<PolygonAsyncOutcome>"
+)]
+pub fn best_containing_async<'env>(
+    env: &'env Env,
+    shapes: &NativePolygonShapes,
+    query: PolygonPointsQuery,
+    scores: Option<Float64Array>,
+    mut out: Int32Array,
+    token: Option<&CancelToken>,
+    on_progress: Option<PolygonProgressCallback>,
+) -> Result<Object<'env>> {
+    let shapes = Arc::clone(&shapes.inner);
+    let PolygonPointsQuery {
+        points,
+        borrow,
+        threads,
+    } = query;
+    let points = FloatInput::new(points, borrow)?;
+    let scores = scores.map(|s| F64Input::new(s, borrow)).transpose()?;
+    let progress = ChunkProgress::new(StopFlag::of(token), on_progress, points.len() / 2);
+    run_async(
+        env,
+        "polygonBestContaining",
+        threads,
+        move || {
+            let scores = scores.as_ref().map(F64Input::values);
+            let check = || progress.check();
+            best_containing_compute(&shapes, &points, scores, &check, out_i32(&mut out))?;
+            Ok(progress.queued.load(Ordering::Relaxed))
+        },
+        |progress_events| Ok(PolygonAsyncOutcome { progress_events }),
     )
 }

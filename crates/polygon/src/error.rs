@@ -27,8 +27,37 @@ pub enum PolygonError {
         value: u32,
         len: usize,
     },
-    /// Polygon `index` has no vertices (`offsets[index] = offsets[index + 1] = value`).
-    EmptyPolygon { index: usize, value: u32 },
+    /// Polygon (or, with rings, ring) `index` has no vertices
+    /// (`offsets[index] = offsets[index + 1] = value`).
+    EmptyPolygon {
+        index: usize,
+        value: u32,
+        ring: bool,
+    },
+    /// `rings` is empty (it needs at least the leading 0).
+    RingsEmpty,
+    /// `rings[0]` is not 0.
+    RingsStart { value: u32 },
+    /// `rings[index]` is smaller than the value before it.
+    RingsDecreasing {
+        index: usize,
+        value: u32,
+        previous: u32,
+    },
+    /// `rings[index]` is past the ring count.
+    RingPastEnd {
+        index: usize,
+        value: u32,
+        count: usize,
+    },
+    /// Polygon `index` has no ring (`rings[index] = rings[index + 1] = value`).
+    PolygonWithoutRing { index: usize, value: u32 },
+    /// The last of `rings` is not the ring count.
+    RingsEnd {
+        last: usize,
+        value: u32,
+        count: usize,
+    },
     /// A coordinate is NaN or infinite.
     NonFinite {
         what: &'static str,
@@ -49,6 +78,16 @@ pub enum PolygonError {
     OutLength { expected: usize, got: usize },
     /// More results than a u32 offset can address.
     TooManyResults { count: usize },
+    /// A haversine query over an index whose center is not `[lon, lat]` degrees.
+    CenterNotLonLat { index: usize, cx: f64, cy: f64 },
+    /// A haversine query point outside `[-180, 180] x [-90, 90]`.
+    PointNotLonLat {
+        index: usize,
+        value: f64,
+        latitude: bool,
+    },
+    /// More containing polygons than an Int32Array offset can address.
+    TooManyContaining { count: usize },
     /// A size-like argument over its documented limit (checked before
     /// anything is allocated).
     Limit(LimitError),
@@ -102,10 +141,34 @@ impl fmt::Display for PolygonError {
                 f,
                 "polygons.offsets[{index}] runs past the vertex buffers (length {len}), got {value}"
             ),
-            Self::EmptyPolygon { index, value } => write!(
+            Self::EmptyPolygon { index, value, ring } => write!(
                 f,
-                "polygons: polygon {index} is empty (offsets[{index}] = offsets[{}] = {value})",
+                "polygons: {} {index} is empty (offsets[{index}] = offsets[{}] = {value})",
+                if *ring { "ring" } else { "polygon" },
                 index + 1
+            ),
+            Self::RingsEmpty => write!(
+                f,
+                "polygons.rings must start with 0 (length >= 1), got Uint32Array(0)"
+            ),
+            Self::RingsStart { value } => write!(f, "polygons.rings[0] must be 0, got {value}"),
+            Self::RingsDecreasing { index, value, previous } => write!(
+                f,
+                "polygons.rings must be non-decreasing, got rings[{index}] = {value} < rings[{}] = {previous}",
+                index - 1
+            ),
+            Self::RingPastEnd { index, value, count } => write!(
+                f,
+                "polygons.rings[{index}] runs past the rings (offsets.length - 1 = {count}), got {value}"
+            ),
+            Self::PolygonWithoutRing { index, value } => write!(
+                f,
+                "polygons: polygon {index} is empty (rings[{index}] = rings[{}] = {value})",
+                index + 1
+            ),
+            Self::RingsEnd { last, value, count } => write!(
+                f,
+                "polygons.rings must end at the ring count (offsets.length - 1 = {count}), got rings[{last}] = {value}"
             ),
             Self::NonFinite { what, index, value } => {
                 write!(f, "{what}[{index}] must be a finite number, got {}", js_number(*value))
@@ -132,6 +195,22 @@ impl fmt::Display for PolygonError {
             Self::TooManyResults { count } => write!(
                 f,
                 "the query found {count} matches, more than the 4294967295 a Uint32Array offset can address; split the points"
+            ),
+            Self::CenterNotLonLat { index, cx, cy } => write!(
+                f,
+                "metric \"haversine\" needs [lon, lat] centers within [-180, 180] x [-90, 90] degrees, got polygon {index} with center [{}, {}]",
+                js_number(*cx),
+                js_number(*cy)
+            ),
+            Self::PointNotLonLat { index, value, latitude } => write!(
+                f,
+                "points[{index}] must be a {} for metric \"haversine\", got {}",
+                if *latitude { "latitude within [-90, 90]" } else { "longitude within [-180, 180]" },
+                js_number(*value)
+            ),
+            Self::TooManyContaining { count } => write!(
+                f,
+                "the query found {count} containing polygons, more than the 2147483647 an Int32Array offset can address; split the points"
             ),
             Self::Limit(e) => e.fmt(f),
             Self::Alloc(e) => e.fmt(f),

@@ -39,6 +39,52 @@ pub fn distance(cx: f64, cy: f64, px: f64, py: f64) -> f64 {
     (dx * dx + dy * dy).sqrt()
 }
 
+/// Mean Earth radius (IUGG), metres: the radius of `metric: "haversine"`.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Great-circle distance in metres between `(lon1, lat1)` and `(lon2, lat2)`
+/// (degrees) on a sphere of [`EARTH_RADIUS_M`], by the haversine formula,
+/// operation for operation like the TypeScript reference. The trigonometric
+/// functions are the platform's (V8's and Rust's libm), which may differ in
+/// the last bit. Callers pass the center first, then the point.
+#[inline]
+pub fn haversine(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
+    let rad = std::f64::consts::PI / 180.0;
+    let s1 = ((lat2 - lat1) * rad / 2.0).sin();
+    let s2 = ((lon2 - lon1) * rad / 2.0).sin();
+    let a = s1 * s1 + (lat1 * rad).cos() * (lat2 * rad).cos() * s2 * s2;
+    2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+}
+
+/// Whether the ray from `(px, py)` towards +x crosses the closed ring `x, y`
+/// (implicitly closed: the last vertex connects to the first) an odd number
+/// of times. Half-open rule: an edge counts when one end is at or below `py`
+/// and the other strictly above, and `px` is strictly left of where it meets
+/// the line `y = py`. That point is computed from the edge's lower end
+/// whichever way the ring runs, so an edge shared by two polygons gives the
+/// same bits in both and a point on it belongs to exactly one of them.
+#[inline]
+pub fn ring_parity(x: &[f64], y: &[f64], px: f64, py: f64) -> bool {
+    let n = x.len();
+    let mut odd = false;
+    let mut j = n - 1;
+    for i in 0..n {
+        let (yi, yj) = (y[i], y[j]);
+        if (yi > py) != (yj > py) {
+            let (xa, ya, xb, yb) = if yi < yj {
+                (x[i], yi, x[j], yj)
+            } else {
+                (x[j], yj, x[i], yi)
+            };
+            if px < xa + (py - ya) * (xb - xa) / (yb - ya) {
+                odd = !odd;
+            }
+        }
+        j = i;
+    }
+    odd
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +105,30 @@ mod tests {
         let (cx, cy) = center(&x, &y);
         assert!((cx - 0.45).abs() < 1e-12);
         assert!((cy - 0.826).abs() < 0.01);
+    }
+
+    #[test]
+    fn haversine_known_distances() {
+        // A quarter of a great circle, and one degree of latitude.
+        let quarter = std::f64::consts::PI / 2.0 * EARTH_RADIUS_M;
+        assert!((haversine(0.0, 0.0, 90.0, 0.0) - quarter).abs() < 1e-6);
+        assert!((haversine(0.0, 0.0, 0.0, 90.0) - quarter).abs() < 1e-6);
+        let degree = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+        assert!((haversine(10.0, 45.0, 10.0, 46.0) - degree).abs() < 1e-6);
+        assert_eq!(haversine(3.0, 4.0, 3.0, 4.0), 0.0);
+    }
+
+    #[test]
+    fn half_open_edges() {
+        let x = [0.0, 1.0, 1.0, 0.0];
+        let y = [0.0, 0.0, 1.0, 1.0];
+        assert!(ring_parity(&x, &y, 0.5, 0.5));
+        // Left and bottom edges in, right and top edges out.
+        assert!(ring_parity(&x, &y, 0.0, 0.5));
+        assert!(ring_parity(&x, &y, 0.5, 0.0));
+        assert!(!ring_parity(&x, &y, 1.0, 0.5));
+        assert!(!ring_parity(&x, &y, 0.5, 1.0));
+        assert!(!ring_parity(&x, &y, 2.0, 0.5));
     }
 
     #[test]

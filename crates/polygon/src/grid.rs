@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use fastkernels_common::alloc::{collected, filled, AllocError};
 
 use crate::bucket::{counting_sort, par_counting_sort, BUCKET_CHUNK};
+use crate::geometry::EARTH_RADIUS_M;
 
 #[derive(Debug, Clone)]
 pub struct Grid {
@@ -74,7 +75,7 @@ pub struct CellBox {
 /// is floor, and every `t < 0` clamps to 0 either way, so no `floor` call
 /// (a libm call without SSE4.1) is needed.
 #[inline]
-fn cell_of(v: f64, min: f64, inv_cell: f64, n: usize) -> usize {
+pub(crate) fn cell_of(v: f64, min: f64, inv_cell: f64, n: usize) -> usize {
     let t = (v - min) * inv_cell;
     // NaN (only from extents that already forced a single cell) goes to cell 0.
     if t.is_nan() || t < 0.0 {
@@ -268,6 +269,91 @@ impl Grid {
             j0: cell_of(py - r - sy, self.min_y, self.inv_cell, self.ny),
             j1: cell_of(py + r + sy, self.min_y, self.inv_cell, self.ny),
         }
+    }
+
+    /// Cells that can hold a `[lon, lat]` center within `d` metres
+    /// (haversine) of `(lon, lat)`. Exact bounds on the sphere, widened by
+    /// a relative 1e-9 and an absolute 1e-9 degrees (about 0.1 mm) for the
+    /// rounding of the trigonometry: latitudes within `d / R` radians; and
+    /// longitudes within `asin(sin(d / R) / cos(lat))` of the point's,
+    /// unless the cap reaches a pole or crosses the antimeridian, where
+    /// every column of the latitude band is searched (centers are checked
+    /// to lie within [-180, 180], so no wrapped center is missed).
+    pub fn lon_lat_box(&self, lon: f64, lat: f64, d: f64) -> CellBox {
+        let all = CellBox {
+            i0: 0,
+            i1: self.nx - 1,
+            j0: 0,
+            j1: self.ny - 1,
+        };
+        let theta = d / EARTH_RADIUS_M;
+        // theta is never NaN: max_dist was checked (not NaN, >= 0).
+        if theta >= std::f64::consts::FRAC_PI_2 {
+            return all;
+        }
+        let widen = |deg: f64| deg * (1.0 + 1e-9) + 1e-9;
+        let dlat = widen(theta.to_degrees());
+        let band = CellBox {
+            j0: cell_of(lat - dlat, self.min_y, self.inv_cell, self.ny),
+            j1: cell_of(lat + dlat, self.min_y, self.inv_cell, self.ny),
+            ..all
+        };
+        let phi = lat.abs().to_radians();
+        if lat.abs() + dlat >= 90.0 || theta >= std::f64::consts::FRAC_PI_2 - phi {
+            return band;
+        }
+        let s = theta.sin() / phi.cos();
+        if s >= 1.0 {
+            return band;
+        }
+        let dlon = widen(s.asin().to_degrees());
+        if lon - dlon < -180.0 || lon + dlon > 180.0 {
+            return band;
+        }
+        CellBox {
+            i0: cell_of(lon - dlon, self.min_x, self.inv_cell, self.nx),
+            i1: cell_of(lon + dlon, self.min_x, self.inv_cell, self.nx),
+            ..band
+        }
+    }
+
+    /// A lower bound, in metres (haversine), on the distance from `(lon,
+    /// lat)` to any `[lon, lat]` center outside the cells of `visited`.
+    /// Rows beyond the box are at least their latitude difference away;
+    /// columns beyond it differ in longitude by at least `L` degrees (taking
+    /// the wrap over the antimeridian into account), and every point at a
+    /// longitude difference of at least `L` is at least `asin(cos(lat) ·
+    /// sin(L))` away (the distance to the great circle of the meridian `L`
+    /// away, for any `L` up to 180). Shrunk by a relative 1e-9 and 1 µm for
+    /// rounding.
+    pub fn outside_bound_lon_lat(&self, lon: f64, lat: f64, visited: CellBox) -> f64 {
+        let mut deg_lat = f64::INFINITY;
+        if visited.j0 > 0 {
+            deg_lat = deg_lat.min(lat - (self.min_y + visited.j0 as f64 * self.cell));
+        }
+        if visited.j1 + 1 < self.ny {
+            deg_lat = deg_lat.min((self.min_y + (visited.j1 + 1) as f64 * self.cell) - lat);
+        }
+        let mut deg_lon = f64::INFINITY;
+        if visited.i0 > 0 {
+            let edge = self.min_x + visited.i0 as f64 * self.cell;
+            deg_lon = deg_lon.min((lon - edge).min(180.0 - lon));
+        }
+        if visited.i1 + 1 < self.nx {
+            let edge = self.min_x + (visited.i1 + 1) as f64 * self.cell;
+            deg_lon = deg_lon.min((edge - lon).min(180.0 + lon));
+        }
+        if deg_lat.is_infinite() && deg_lon.is_infinite() {
+            return f64::INFINITY;
+        }
+        let from_lat = deg_lat.max(0.0).to_radians();
+        let from_lon = if deg_lon.is_infinite() {
+            f64::INFINITY
+        } else {
+            (lat.to_radians().cos().max(0.0) * deg_lon.clamp(0.0, 180.0).to_radians().sin()).asin()
+        };
+        let angle = from_lat.min(from_lon);
+        (angle * EARTH_RADIUS_M * (1.0 - 1e-9) - 1e-6).max(0.0)
     }
 
     /// Entry range of cell (i, j).

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::bucket::{par_counting_sort, BUCKET_CHUNK};
 use crate::error::PolygonError;
-use crate::geometry::{area, center, distance};
+use crate::geometry::{area, center, distance, haversine};
 use crate::grid::{CellBox, Entry, Grid};
 
 /// Points per parallel work item. A query over at most this many points runs
@@ -43,11 +43,22 @@ pub fn never_stop() -> Flow {
     Flow::Continue
 }
 
+/// How center distances are measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Euclidean, in the coordinates' unit.
+    Planar,
+    /// Great-circle metres between `[lon, lat]` degrees
+    /// ([`crate::geometry::haversine`]).
+    Haversine,
+}
+
 /// A validated radius: `max_dist` not NaN and >= 0 (infinity allowed).
 #[derive(Debug, Clone, Copy)]
 pub struct Radius {
     max_dist: f64,
     inclusive: bool,
+    metric: Metric,
     /// A squared distance above this is certainly not admitted (see [`Radius::new`]).
     reject_above: f64,
 }
@@ -59,6 +70,14 @@ const PREFILTER_WIDENING: f64 = 1.0 + 1e-10;
 
 impl Radius {
     pub fn new(max_dist: f64, inclusive: bool) -> Result<Self, PolygonError> {
+        Self::with_metric(max_dist, inclusive, Metric::Planar)
+    }
+
+    pub fn with_metric(
+        max_dist: f64,
+        inclusive: bool,
+        metric: Metric,
+    ) -> Result<Self, PolygonError> {
         if max_dist.is_nan() || max_dist < 0.0 {
             return Err(PolygonError::MaxDist { value: max_dist });
         }
@@ -67,7 +86,7 @@ impl Radius {
         // exact test still decides every candidate that passes. Only sound
         // while max_dist² is a normal number (no underflow), else disabled.
         let square = max_dist * max_dist;
-        let reject_above = if square >= 1e-280 {
+        let reject_above = if square >= 1e-280 && metric == Metric::Planar {
             square * PREFILTER_WIDENING
         } else {
             f64::INFINITY
@@ -75,8 +94,18 @@ impl Radius {
         Ok(Self {
             max_dist,
             inclusive,
+            metric,
             reject_above,
         })
+    }
+
+    /// Distance from a center to a point under this radius' metric.
+    #[inline]
+    fn distance(&self, cx: f64, cy: f64, px: f64, py: f64) -> f64 {
+        match self.metric {
+            Metric::Planar => distance(cx, cy, px, py),
+            Metric::Haversine => haversine(cx, cy, px, py),
+        }
     }
 
     #[inline]
@@ -129,6 +158,9 @@ pub struct PolygonIndex {
     /// Whether some area is NaN (shoelace overflow): `best_match` then
     /// needs its NaN-aware comparison.
     has_nan_area: bool,
+    /// The first polygon whose center is not `[lon, lat]` degrees within
+    /// `[-180, 180] x [-90, 90]` (refused by haversine queries).
+    not_lon_lat: Option<usize>,
     grid: Grid,
 }
 
@@ -164,10 +196,73 @@ fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonErr
             });
         }
         if value == previous {
-            return Err(PolygonError::EmptyPolygon { index, value });
+            return Err(PolygonError::EmptyPolygon {
+                index,
+                value,
+                ring: false,
+            });
         }
     }
     Ok(())
+}
+
+/// Ring starts per polygon (the TS layer's `checkFlatPolygons` order and
+/// messages): from 0, strictly increasing, ending at the ring count.
+fn check_rings(rings: &[u32], ring_count: usize) -> Result<(), PolygonError> {
+    let first = *rings.first().ok_or(PolygonError::RingsEmpty)?;
+    if first != 0 {
+        return Err(PolygonError::RingsStart { value: first });
+    }
+    for (index, pair) in rings.windows(2).enumerate() {
+        let (previous, value) = (pair[0], pair[1]);
+        if value as usize > ring_count {
+            return Err(PolygonError::RingPastEnd {
+                index: index + 1,
+                value,
+                count: ring_count,
+            });
+        }
+        if value < previous {
+            return Err(PolygonError::RingsDecreasing {
+                index: index + 1,
+                value,
+                previous,
+            });
+        }
+        if value == previous {
+            return Err(PolygonError::PolygonWithoutRing { index, value });
+        }
+    }
+    let last = rings.len() - 1;
+    if rings[last] as usize != ring_count {
+        return Err(PolygonError::RingsEnd {
+            last,
+            value: rings[last],
+            count: ring_count,
+        });
+    }
+    Ok(())
+}
+
+/// Checks packed vertices with optional rings (see [`PolygonIndex::build_rings`]).
+pub fn check_shapes(
+    x: &[f64],
+    y: &[f64],
+    offsets: &[u32],
+    rings: Option<&[u32]>,
+) -> Result<(), PolygonError> {
+    check_offsets(x, y, offsets).map_err(|e| match (e, rings) {
+        (PolygonError::EmptyPolygon { index, value, .. }, Some(_)) => PolygonError::EmptyPolygon {
+            index,
+            value,
+            ring: true,
+        },
+        (e, _) => e,
+    })?;
+    match rings {
+        Some(rings) => check_rings(rings, offsets.len() - 1),
+        None => Ok(()),
+    }
 }
 
 fn check_finite(what: &'static str, values: &[f64]) -> Result<(), PolygonError> {
@@ -201,19 +296,52 @@ pub fn check_points(points: &[f64]) -> Result<(), PolygonError> {
     check_finite("points", points)
 }
 
+/// Whether `(lon, lat)` are degrees within `[-180, 180] x [-90, 90]`.
+#[inline]
+fn is_lon_lat(lon: f64, lat: f64) -> bool {
+    (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
+}
+
+/// For haversine radii: the centers and the points must be `[lon, lat]`
+/// degrees (after the finite scan, as the TS reference orders it).
+fn check_lon_lat(index: &PolygonIndex, points: &[f64], radius: Radius) -> Result<(), PolygonError> {
+    if radius.metric != Metric::Haversine {
+        return Ok(());
+    }
+    if let Some(i) = index.not_lon_lat {
+        return Err(PolygonError::CenterNotLonLat {
+            index: i,
+            cx: index.cx[i],
+            cy: index.cy[i],
+        });
+    }
+    for (k, &v) in points.iter().enumerate() {
+        let latitude = k % 2 == 1;
+        let limit = if latitude { 90.0 } else { 180.0 };
+        if !(-limit..=limit).contains(&v) {
+            return Err(PolygonError::PointNotLonLat {
+                index: k,
+                value: v,
+                latitude,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A query point with its number: bulk queries answer points in grid order.
 #[derive(Debug, Clone, Copy, Default)]
-struct QueryPoint {
-    x: f64,
-    y: f64,
-    p: u32,
+pub(crate) struct QueryPoint {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+    pub(crate) p: u32,
 }
 
 /// Maps every fixed-size chunk of `order` (query points) to a partial
 /// result, in parallel when there is more than one chunk, and returns the
 /// partials in chunk order. Returns Cancelled if `stop` answers Stop before
 /// a chunk starts.
-fn map_chunks<R, F>(
+pub(crate) fn map_chunks<R, F>(
     order: &[QueryPoint],
     stop: StopCheck<'_>,
     work: F,
@@ -249,7 +377,7 @@ where
 /// for one chunk, else in parallel over fixed chunks. Every slot is written
 /// once (`order` is a permutation); relaxed atomic stores are plain stores
 /// on common targets and need no unsafe code.
-fn fill<F>(
+pub(crate) fn fill<F>(
     order: &[QueryPoint],
     stop: StopCheck<'_>,
     out: &mut [i32],
@@ -329,10 +457,24 @@ impl PolygonIndex {
     /// Builds the index from packed vertices: polygon i is vertices
     /// `offsets[i]..offsets[i + 1]`. Checks the buffers first.
     pub fn build(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<Self, PolygonError> {
-        check_offsets(x, y, offsets)?;
-        let count = offsets.len() - 1;
+        Self::build_rings(x, y, offsets, None)
+    }
+
+    /// Builds the index from packed rings: with `rings`, `offsets` delimits
+    /// rings and polygon i is rings `rings[i]..rings[i + 1]`, the first its
+    /// outer ring, which alone gives its center and area (holes only matter
+    /// for containment). Without, ring i is polygon i.
+    pub fn build_rings(
+        x: &[f64],
+        y: &[f64],
+        offsets: &[u32],
+        rings: Option<&[u32]>,
+    ) -> Result<Self, PolygonError> {
+        check_shapes(x, y, offsets, rings)?;
+        let count = rings.map_or(offsets.len(), <[u32]>::len) - 1;
         let geometry = |i: usize| {
-            let (s, e) = (offsets[i] as usize, offsets[i + 1] as usize);
+            let outer = rings.map_or(i, |r| r[i] as usize);
+            let (s, e) = (offsets[outer] as usize, offsets[outer + 1] as usize);
             let (cx, cy) = center(&x[s..e], &y[s..e]);
             (cx, cy, area(&x[s..e], &y[s..e]))
         };
@@ -377,11 +519,13 @@ impl PolygonIndex {
     fn from_parts(cx: Vec<f64>, cy: Vec<f64>, areas: Vec<f64>) -> Result<Self, PolygonError> {
         let grid = Grid::build(&cx, &cy, &areas)?;
         let has_nan_area = areas.iter().any(|a| a.is_nan());
+        let not_lon_lat = cx.iter().zip(&cy).position(|(&x, &y)| !is_lon_lat(x, y));
         Ok(Self {
             cx,
             cy,
             areas,
             has_nan_area,
+            not_lon_lat,
             grid,
         })
     }
@@ -413,8 +557,20 @@ impl PolygonIndex {
         if self.is_empty() {
             return;
         }
-        let b = self.grid.search_box(px, py, radius.max_dist);
         let g = &self.grid;
+        if radius.metric == Metric::Haversine {
+            let b = g.lon_lat_box(px, py, radius.max_dist);
+            for j in b.j0..=b.j1 {
+                for entry in &g.entries[g.row_entries(j, b.i0, b.i1)] {
+                    let d = haversine(entry.x, entry.y, px, py);
+                    if radius.admits(d) {
+                        visit(entry, d);
+                    }
+                }
+            }
+            return;
+        }
+        let b = g.search_box(px, py, radius.max_dist);
         for j in b.j0..=b.j1 {
             for entry in &g.entries[g.row_entries(j, b.i0, b.i1)] {
                 let (dx, dy) = (entry.x - px, entry.y - py);
@@ -432,6 +588,7 @@ impl PolygonIndex {
     /// Indices of the polygons close to `(px, py)`, ascending.
     pub fn close_to(&self, px: f64, py: f64, radius: Radius) -> Result<Vec<u32>, PolygonError> {
         check_points(&[px, py])?;
+        check_lon_lat(self, &[px, py], radius)?;
         let mut found = Vec::new();
         self.visit_close(px, py, radius, |e, _| found.push(e.id));
         found.sort_unstable();
@@ -507,6 +664,7 @@ impl PolygonIndex {
         out: &mut [i32],
     ) -> Result<(), PolygonError> {
         check_points(points)?;
+        check_lon_lat(self, points, radius)?;
         if out.len() != points.len() / 2 {
             return Err(PolygonError::OutLength {
                 expected: points.len() / 2,
@@ -592,6 +750,7 @@ impl PolygonIndex {
         stop: StopCheck<'_>,
     ) -> Result<Csr, PolygonError> {
         check_points(points)?;
+        check_lon_lat(self, points, radius)?;
         // Per chunk: the matches of its points (in query order) and their counts.
         let order = self.query_order(points)?;
         let partials = map_chunks(&order, stop, |chunk| {
@@ -656,6 +815,7 @@ impl PolygonIndex {
         stop: StopCheck<'_>,
     ) -> Result<Nearest, PolygonError> {
         let len = check_nearest(points, k)?;
+        check_lon_lat(self, points, radius)?;
         let mut indices = filled(len, -1i32, "the nearest indices")?;
         let mut distances = filled(len, f64::NAN, "the nearest distances")?;
         self.nearest_unchecked(points, k, radius, stop, &mut indices, &mut distances)?;
@@ -675,6 +835,7 @@ impl PolygonIndex {
         distances: &mut [f64],
     ) -> Result<(), PolygonError> {
         let len = check_nearest(points, k)?;
+        check_lon_lat(self, points, radius)?;
         for (name, got) in [("indices", indices.len()), ("distances", distances.len())] {
             if got != len {
                 return Err(PolygonError::OutputLength {
@@ -731,7 +892,7 @@ impl PolygonIndex {
         let (ci, cj) = g.home_cell(px, py);
         let consider = |e: usize, top: &mut Vec<(f64, u32)>| {
             let entry = &g.entries[e];
-            let d = distance(entry.x, entry.y, px, py);
+            let d = radius.distance(entry.x, entry.y, px, py);
             if !radius.admits(d) {
                 return;
             }
@@ -773,7 +934,10 @@ impl PolygonIndex {
                     }
                 }
             }
-            let bound = g.outside_bound(px, py, visited);
+            let bound = match radius.metric {
+                Metric::Planar => g.outside_bound(px, py, visited),
+                Metric::Haversine => g.outside_bound_lon_lat(px, py, visited),
+            };
             if bound.is_infinite() || radius.excludes_beyond(bound) {
                 break;
             }

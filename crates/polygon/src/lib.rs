@@ -8,14 +8,16 @@
 //! (see [`geometry`]).
 
 mod bucket;
+pub mod contain;
 pub mod error;
 pub mod geometry;
 mod grid;
 pub mod index;
 
 pub use bucket::BUCKET_CHUNK;
+pub use contain::{Containing, Shapes, BIG_SPAN};
 pub use error::PolygonError;
 pub use index::{
-    never_stop, Best, Csr, Nearest, PolygonIndex, Radius, StopCheck, BUILD_CHUNK, MAX_NEIGHBORS,
-    MAX_POINTS, POINT_CHUNK,
+    check_shapes, never_stop, Best, Csr, Metric, Nearest, PolygonIndex, Radius, StopCheck,
+    BUILD_CHUNK, MAX_NEIGHBORS, MAX_POINTS, POINT_CHUNK,
 };
