@@ -11,10 +11,14 @@ const ZERO_DISTANCE = 1e-5;
 /** Lower Cholesky factor of A = V + 1 1^T / n (row-major n x n, lower triangle). */
 export function weightFactor(w: Float64Array, n: number): Float64Array {
   const l = new Float64Array(n * n);
+  // Only the upper triangle of w is read (as the native kernel does).
   for (let i = 0; i < n; i++) {
     let degree = 0;
-    for (let j = 0; j < n; j++) if (j !== i) degree += w[i * n + j];
-    for (let j = 0; j < i; j++) l[i * n + j] = 1 / n - w[i * n + j];
+    for (let j = 0; j < i; j++) {
+      degree += w[j * n + i];
+      l[i * n + j] = 1 / n - w[j * n + i];
+    }
+    for (let j = i + 1; j < n; j++) degree += w[i * n + j];
     l[i * n + i] = degree + 1 / n;
   }
   for (let i = 0; i < n; i++) {

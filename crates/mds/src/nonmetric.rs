@@ -103,22 +103,25 @@ pub(crate) fn isotonic_in_place(y: &mut [f64], w: &mut [f64], target: &mut [usiz
 
 pub(crate) struct NonMetric {
     n: usize,
-    /// Upper-triangle indices i * n + j of the pairs with delta != 0, by delta then index.
-    order: Vec<usize>,
-    /// Start of every tie group in `order`, then `order.len()`.
+    /// The pairs (i, j), i < j, with delta_ij != 0, by delta then row-major index.
+    pairs: Vec<(u32, u32)>,
+    /// Start of every tie group in `pairs`, then `pairs.len()`.
     starts: Vec<usize>,
     /// The dissimilarity of every group (ascending, distinct).
     values: Vec<f64>,
+    /// n x n: the group of pair (i, j) at i * n + j (upper triangle; missing pairs `u32::MAX`).
+    group: Vec<u32>,
     y: Vec<f64>,
     w: Vec<f64>,
     target: Vec<usize>,
     /// Final disparity of every group after the last update.
-    pub(crate) levels: Vec<f64>,
+    levels: Vec<f64>,
     /// n x n, upper triangle: the current disparities (0 for missing pairs).
     pub(crate) disparities: Vec<f64>,
-    /// n x n, upper triangle: the distances of the last measured X.
-    distances: Vec<f64>,
 }
+
+/// Groups per task when the groups' distance means run in parallel.
+const GROUP_CHUNK: usize = 4096;
 
 impl NonMetric {
     pub(crate) fn new(diss: &Dissimilarities<'_>) -> Result<Self, MdsError> {
@@ -136,60 +139,82 @@ impl NonMetric {
                 "dissimilarities: options.nonMetric needs at least one positive dissimilarity off the diagonal",
             ));
         }
-        let pairs = (0..n).flat_map(|i| (i + 1..n).map(move |j| i * n + j));
-        let mut order = collected(
+        // n <= 65,536 (the matrix limit), so indices fit in u32.
+        let all = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i as u32, j as u32)));
+        let at = |(i, j): (u32, u32)| i as usize * n + j as usize;
+        let mut pairs = collected(
             count,
-            pairs.filter(|&k| data[k] != 0.0),
+            all.filter(|&p| data[at(p)] != 0.0),
             "the non-metric pair order",
         )?;
-        order.par_sort_unstable_by(|&a, &b| data[a].total_cmp(&data[b]).then(a.cmp(&b)));
+        pairs.par_sort_unstable_by(|&a, &b| data[at(a)].total_cmp(&data[at(b)]).then(a.cmp(&b)));
+        let mut group = filled(n * n, u32::MAX, "the non-metric groups")?;
         let mut starts = Vec::new();
         let mut values = Vec::new();
-        for (k, &idx) in order.iter().enumerate() {
-            if k == 0 || data[idx] != data[order[k - 1]] {
+        for (k, &p) in pairs.iter().enumerate() {
+            if k == 0 || data[at(p)] != data[at(pairs[k - 1])] {
                 fastkernels_common::alloc::push(&mut starts, k, "the non-metric groups")?;
-                fastkernels_common::alloc::push(&mut values, data[idx], "the non-metric groups")?;
+                fastkernels_common::alloc::push(&mut values, data[at(p)], "the non-metric groups")?;
             }
+            group[at(p)] = (values.len() - 1) as u32;
         }
-        fastkernels_common::alloc::push(&mut starts, order.len(), "the non-metric groups")?;
+        fastkernels_common::alloc::push(&mut starts, pairs.len(), "the non-metric groups")?;
         let groups = values.len();
         Ok(Self {
             n,
-            order,
+            pairs,
             starts,
             values,
+            group,
             y: zeros(groups, "the non-metric groups")?,
             w: zeros(groups, "the non-metric groups")?,
             target: filled(groups, 0usize, "the non-metric groups")?,
             levels: zeros(groups, "the non-metric groups")?,
             disparities: zeros(n * n, "the non-metric disparities")?,
-            distances: zeros(n * n, "the non-metric distances")?,
         })
     }
 
-    /// The disparities of iteration `it` (0: the dissimilarities themselves),
-    /// normalised so that their squares sum to n (n - 1) / 2.
-    pub(crate) fn update(&mut self, first: bool) {
+    /// The disparities of an iteration from the dissimilarities themselves
+    /// (`first`) or from the distances of `x`, normalised so that their
+    /// squares sum to n (n - 1) / 2.
+    pub(crate) fn update(&mut self, first: bool, x: &[f64], dims: usize) {
         let groups = self.values.len();
+        let (pairs, starts) = (&self.pairs, &self.starts);
+        if first {
+            self.y.copy_from_slice(&self.values);
+        } else {
+            // Distances come from x (small, in cache) in rank order; each
+            // group sums its pairs in that order.
+            self.y
+                .par_chunks_mut(GROUP_CHUNK)
+                .enumerate()
+                .for_each(|(c, ys)| {
+                    for (o, y) in ys.iter_mut().enumerate() {
+                        let g = c * GROUP_CHUNK + o;
+                        let (a, b) = (starts[g], starts[g + 1]);
+                        let mut sum = 0.0;
+                        for &(i, j) in &pairs[a..b] {
+                            let (i, j) = (i as usize, j as usize);
+                            let mut q = 0.0;
+                            for k in 0..dims {
+                                let t = x[i * dims + k] - x[j * dims + k];
+                                q += t * t;
+                            }
+                            sum += q.sqrt();
+                        }
+                        *y = sum / (b - a) as f64;
+                    }
+                });
+        }
         for g in 0..groups {
-            let (a, b) = (self.starts[g], self.starts[g + 1]);
-            if first {
-                self.y[g] = self.values[g];
-            } else {
-                let sum = self.order[a..b]
-                    .iter()
-                    .fold(0.0, |s, &k| s + self.distances[k]);
-                self.y[g] = sum / (b - a) as f64;
-            }
-            self.w[g] = (b - a) as f64;
+            self.w[g] = (starts[g + 1] - starts[g]) as f64;
         }
         if !first {
             isotonic_in_place(&mut self.y, &mut self.w, &mut self.target);
         }
         let mut squares = 0.0;
         for g in 0..groups {
-            let (a, b) = (self.starts[g], self.starts[g + 1]);
-            squares += (b - a) as f64 * (self.y[g] * self.y[g]);
+            squares += (starts[g + 1] - starts[g]) as f64 * (self.y[g] * self.y[g]);
         }
         let n = self.n as f64;
         let scale = if squares > 0.0 {
@@ -198,24 +223,33 @@ impl NonMetric {
             1.0
         };
         for g in 0..groups {
-            let level = self.y[g] * scale;
-            self.levels[g] = level;
-            for &k in &self.order[self.starts[g]..self.starts[g + 1]] {
-                self.disparities[k] = level;
-            }
+            self.levels[g] = self.y[g] * scale;
         }
+        let (levels, group, n) = (&self.levels, &self.group, self.n);
+        self.disparities
+            .par_chunks_mut(n)
+            .zip(group.par_chunks(n))
+            .enumerate()
+            .for_each(|(i, (row, gs))| {
+                for j in i + 1..n {
+                    let g = gs[j];
+                    row[j] = if g == u32::MAX {
+                        0.0
+                    } else {
+                        levels[g as usize]
+                    };
+                }
+            });
     }
 
-    /// Distances of `x` (kept for the next update) and its (stress, sum of
-    /// squared distances) against the current disparities, over pairs i < j.
-    pub(crate) fn measure(&mut self, x: &[f64], dims: usize) -> (f64, f64) {
+    /// (stress, sum of squared distances) of `x` against the current
+    /// disparities, over pairs i < j (missing pairs included, disparity 0).
+    pub(crate) fn measure(&self, x: &[f64], dims: usize) -> (f64, f64) {
         let n = self.n;
         let disparities = &self.disparities;
-        let rows: Vec<(f64, f64)> = self
-            .distances
-            .par_chunks_mut(n)
-            .enumerate()
-            .map(|(i, row)| {
+        let rows: Vec<(f64, f64)> = (0..n)
+            .into_par_iter()
+            .map(|i| {
                 let (mut stress, mut squares) = (0.0, 0.0);
                 let xi = &x[i * dims..(i + 1) * dims];
                 for j in i + 1..n {
@@ -225,9 +259,7 @@ impl NonMetric {
                         let t = xi[k] - xj[k];
                         q += t * t;
                     }
-                    let d = q.sqrt();
-                    row[j] = d;
-                    let e = d - disparities[i * n + j];
+                    let e = q.sqrt() - disparities[i * n + j];
                     stress += e * e;
                     squares += q;
                 }

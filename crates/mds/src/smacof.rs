@@ -167,15 +167,14 @@ fn run_once(
         Method::Metric => {
             let mut ws = Workspace::new(diss.n, p.dims)?;
             majorise(p, x, counter, hook, &mut |x, next| {
-                pass(diss, x, next, &mut ws)
+                pass(diss, x, next, &mut ws, None)
             })
             .map(|r| (r, None))
         }
         Method::Weighted(w) => {
-            let mut ws = WeightedWorkspace::new(w, diss.n)?;
-            let (n, dims, data) = (diss.n, p.dims, diss.data);
+            let mut ws = WeightedWorkspace::new(w, diss.n, p.dims)?;
             majorise(p, x, counter, hook, &mut |x, next| {
-                weighted_pass(data, w, n, dims, x, next, &mut ws)
+                weighted_pass(diss, w, x, next, &mut ws)
             })
             .map(|r| (r, None))
         }
@@ -238,12 +237,12 @@ fn non_metric(
     let mut iteration = 0;
     loop {
         iteration += 1;
-        model.update(iteration == 1);
+        model.update(iteration == 1, &x, p.dims);
         let disparities = Dissimilarities {
             data: &model.disparities,
             n,
         };
-        pass(&disparities, &x, &mut next, &mut ws);
+        pass(&disparities, &x, &mut next, &mut ws, None);
         std::mem::swap(&mut x, &mut next);
         let (stress, squares) = model.measure(&x, p.dims);
         *counter += 1;

@@ -17,6 +17,7 @@ use fastkernels_common::js_number;
 use rayon::prelude::*;
 
 use crate::error::MdsError;
+use crate::guttman::{lane_sum, LANES};
 use crate::input::{check_matrix_size, zeros, SYMMETRY_TOLERANCE};
 
 /// Columns per panel of the blocked factorisation.
@@ -85,22 +86,23 @@ pub fn check_weights(w: &[f64], n: usize) -> Result<(), MdsError> {
     Ok(())
 }
 
-/// Dot product in four interleaved partial sums, combined in a fixed order.
+/// Dot product in `LANES` interleaved partial sums, combined in a fixed
+/// order (vectorised; no FMA, so the same bits at every SIMD level).
 #[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let len = a.len().min(b.len());
     let (a, b) = (&a[..len], &b[..len]);
-    let mut s = [0.0f64; 4];
-    let full = len - len % 4;
-    for k in (0..full).step_by(4) {
-        for l in 0..4 {
+    let mut s = [0.0f64; LANES];
+    let full = len - len % LANES;
+    for k in (0..full).step_by(LANES) {
+        for l in 0..LANES {
             s[l] += a[k + l] * b[k + l];
         }
     }
     for k in full..len {
         s[k - full] += a[k] * b[k];
     }
-    (s[0] + s[1]) + (s[2] + s[3])
+    lane_sum(s)
 }
 
 /// The lower Cholesky factor of A = V + 1 1^T / n, row-major n x n (only the
@@ -111,21 +113,20 @@ pub(crate) struct WeightFactor {
 }
 
 impl WeightFactor {
-    /// Builds A from the (validated) weights and factors it. Row i of V is
-    /// read from row i of `w` (its lower part and its sum).
+    /// Builds A from the (validated) weights and factors it.
     pub(crate) fn new(w: &[f64], n: usize) -> Result<Self, MdsError> {
         let mut l = zeros(n * n, "the weighted SMACOF factor")?;
         let inv_n = 1.0 / n as f64;
+        // Only the upper triangle of `w` is read (as the pass reads it).
         l.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-            let wi = &w[i * n..(i + 1) * n];
             let mut degree = 0.0;
-            for (j, v) in wi.iter().enumerate() {
-                if j != i {
-                    degree += v;
-                }
-            }
             for j in 0..i {
-                row[j] = inv_n - wi[j];
+                let v = w[j * n + i];
+                degree += v;
+                row[j] = inv_n - v;
+            }
+            for v in &w[i * n + i + 1..(i + 1) * n] {
+                degree += v;
             }
             row[i] = degree + inv_n;
         });
@@ -134,31 +135,37 @@ impl WeightFactor {
     }
 
     /// Solves A Y = R for `dims` right-hand sides, in place (R and Y n x dims,
-    /// row-major): forward with L, then backward with L^T (column form, so
-    /// both read rows of L).
-    pub(crate) fn solve(&self, y: &mut [f64], dims: usize) {
+    /// row-major), through `columns` (n x dims scratch, coordinate-major):
+    /// forward with L, then backward with L^T in column form, so both read
+    /// each row of L once for all right-hand sides.
+    pub(crate) fn solve(&self, y: &mut [f64], dims: usize, columns: &mut [f64]) {
         let (n, l) = (self.n, &self.l);
+        for (j, row) in y.chunks_exact(dims).enumerate() {
+            for (k, v) in row.iter().enumerate() {
+                columns[k * n + j] = *v;
+            }
+        }
         for i in 0..n {
             let row = &l[i * n..i * n + i];
             for k in 0..dims {
-                let mut s = [0.0f64; 4];
-                for (j, v) in row.iter().enumerate() {
-                    s[j % 4] += v * y[j * dims + k];
-                }
-                let acc = (s[0] + s[1]) + (s[2] + s[3]);
-                y[i * dims + k] = (y[i * dims + k] - acc) / l[i * n + i];
+                let col = &mut columns[k * n..(k + 1) * n];
+                col[i] = (col[i] - dot(row, &col[..i])) / l[i * n + i];
             }
         }
         for i in (0..n).rev() {
-            let diag = l[i * n + i];
-            for k in 0..dims {
-                y[i * dims + k] /= diag;
-            }
             let row = &l[i * n..i * n + i];
-            for (j, v) in row.iter().enumerate() {
-                for k in 0..dims {
-                    y[j * dims + k] -= v * y[i * dims + k];
+            for k in 0..dims {
+                let col = &mut columns[k * n..(k + 1) * n];
+                col[i] /= l[i * n + i];
+                let v = col[i];
+                for (c, lv) in col[..i].iter_mut().zip(row) {
+                    *c -= lv * v;
                 }
+            }
+        }
+        for (j, row) in y.chunks_exact_mut(dims).enumerate() {
+            for (k, v) in row.iter_mut().enumerate() {
+                *v = columns[k * n + j];
             }
         }
     }
@@ -275,7 +282,7 @@ mod tests {
                 (0..n).for_each(|i| r[i * 2 + k] -= mean);
             }
             let mut y = r.clone();
-            one.solve(&mut y, 2);
+            one.solve(&mut y, 2, &mut vec![0.0; n * 2]);
             for i in 0..n {
                 for k in 0..2 {
                     let mut v = 0.0;
