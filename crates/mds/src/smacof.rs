@@ -182,6 +182,9 @@ fn run_once(
     }
 }
 
+/// One Guttman step: fills `next` from `x`, returns (stress, squares) of `x`.
+type Step<'a> = dyn FnMut(&[f64], &mut [f64]) -> (f64, f64) + 'a;
+
 /// The metric loop over one Guttman step: `step(x, next)` fills `next` and
 /// returns (stress, sum of squares) of `x`.
 fn majorise(
@@ -189,7 +192,7 @@ fn majorise(
     mut x: Vec<f64>,
     counter: &mut usize,
     hook: ProgressHook<'_>,
-    step: &mut dyn FnMut(&[f64], &mut [f64]) -> (f64, f64),
+    step: &mut Step<'_>,
 ) -> Result<SmacofResult, MdsError> {
     let mut next = zeros(x.len(), "the SMACOF embedding")?;
     // Pass 0 moves the initial configuration; pass t >= 1 measures X_t.
@@ -289,7 +292,7 @@ pub fn smacof_into(
 }
 
 /// [`smacof_into`] with optional per-pair `weights` (n x n, symmetric,
-/// >= 0, zero = missing; see `weights.rs`) and `params.non_metric`;
+/// at least 0, zero = missing; see `weights.rs`) and `params.non_metric`;
 /// also returns what `transform` needs of the fit: the disparity map of a
 /// non-metric fit (`None` for a metric one).
 pub fn smacof_model_into(

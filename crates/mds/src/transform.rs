@@ -180,7 +180,7 @@ fn solve_small(g: &mut [f64], r: &mut [f64], p: usize) -> Option<Vec<f64>> {
                 s -= g[i * p + k] * g[j * p + k];
             }
             if i == j {
-                if !(s > 1e-12 * trace) {
+                if s.partial_cmp(&(1e-12 * trace)) != Some(std::cmp::Ordering::Greater) {
                     return None;
                 }
                 g[i * p + i] = s.sqrt();

@@ -9,7 +9,7 @@
 use fastkernels_mds::{
     classical_mds_into, dist_from_point_into, distance_matrix, distance_matrix_into, mds_error_row,
     mds_error_rows_into, mds_error_total, mse, smacof_model_into, transform_into,
-    update_distance_matrix, Dissimilarities, DisparityMap, Fitted, Init, MdsError, Points,
+    update_distance_matrix, DisparityMap, Dissimilarities, Fitted, Init, MdsError, Points,
     SmacofParams, SmacofStats, TransformParams,
 };
 
@@ -113,7 +113,10 @@ fn to_params(params: &MdsSmacofParams) -> Result<SmacofParams> {
 }
 
 /// The kernel parameters and the weights (copied unless lent) of a call.
-fn split(mut params: MdsSmacofParams, borrow: bool) -> Result<(u32, (SmacofParams, Option<F64Input>))> {
+fn split(
+    mut params: MdsSmacofParams,
+    borrow: bool,
+) -> Result<(u32, (SmacofParams, Option<F64Input>))> {
     let smacof = to_params(&params)?;
     let weights = match params.weights.take() {
         Some(w) => Some(F64Input::new(w, borrow)?),
@@ -527,7 +530,14 @@ fn transform_compute(
     };
     let new_diss = input.new_diss.values()?;
     let weights = input.weights.as_ref().map(|w| w.values());
-    mds(transform_into(fit, &new_diss, weights, &input.params, out_f64(out), hook))
+    mds(transform_into(
+        fit,
+        &new_diss,
+        weights,
+        &input.params,
+        out_f64(out),
+        hook,
+    ))
 }
 
 #[napi(js_name = "mdsTransform")]
@@ -541,7 +551,14 @@ pub fn mds_transform(
     params: MdsTransformParams,
     mut out: Float64Array,
 ) -> Result<()> {
-    let input = transform_input(embedding, (map_x, map_y), new_dissimilarities, weights, &params, true)?;
+    let input = transform_input(
+        embedding,
+        (map_x, map_y),
+        new_dissimilarities,
+        weights,
+        &params,
+        true,
+    )?;
     run_sync("transform", params.threads, || {
         transform_compute(&input, &mut out, &mut fastkernels_common::no_progress)
     })
