@@ -237,7 +237,7 @@ describe("transform (out-of-sample)", () => {
       const fit = smacof(d, n, { ...extra, eps: 0, maxIter: 20000, threads });
       for (const i of [0, 17, n - 1]) {
         const row = d.slice(i * n, (i + 1) * n);
-        const weights = "weights" in extra ? extra.weights.slice(i * n, (i + 1) * n) : undefined;
+        const weights = (extra as { weights?: Float64Array }).weights?.slice(i * n, (i + 1) * n);
         const y = fit.transform(row, { eps: 0, maxIter: 5000, weights, threads });
         expectClose(y, fit.embedding.slice(i * 2, i * 2 + 2), 1e-6);
       }
