@@ -357,6 +357,12 @@ export interface MdsSmacofOutput {
    * that the TS layer can wait for all of them before resolving.
    */
   progressEvents: number
+  /**
+   * Non-metric fits: the disparity map (unique positive dissimilarities
+   * ascending, and their final disparities) that `transform` needs.
+   */
+  mapX?: Float64Array
+  mapY?: Float64Array
 }
 
 /**
@@ -374,7 +380,25 @@ export interface MdsSmacofParams {
   seed: number
   /** The start configuration when `init` is "given" (n x outputDims). */
   initEmbedding?: Float64Array
+  /** Non-metric SMACOF (isotonic disparities). */
+  nonMetric: boolean
+  /** Per-pair weights (n x n), weighted SMACOF. */
+  weights?: Float64Array
   /** Async calls: lend the data instead of copying it. */
+  borrow: boolean
+  threads: number
+}
+
+export declare function mdsTransform(embedding: Float64Array, mapX: Float64Array | undefined | null, mapY: Float64Array | undefined | null, newDissimilarities: FloatArray, weights: Float64Array | undefined | null, params: MdsTransformParams, out: Float64Array): void
+
+export declare function mdsTransformAsync(embedding: Float64Array, mapX: Float64Array | undefined | null, mapY: Float64Array | undefined | null, newDissimilarities: FloatArray, weights: Float64Array | undefined | null, params: MdsTransformParams, out: Float64Array, token?: CancelToken | undefined | null, onIteration?: MdsIterationCallback | undefined | null): Promise<number>
+
+/** Transform parameters, structurally checked by the TS layer. */
+export interface MdsTransformParams {
+  /** The fitted embedding's width. */
+  dims: number
+  maxIter: number
+  eps: number
   borrow: boolean
   threads: number
 }

@@ -1146,6 +1146,81 @@ set(mdsSig, "points", "has length 7", mdsPoints.slice(0, 7));
 integerFamily(mdsSig, "dims", [0, 3]);
 smacofOptionsFamily(mdsSig);
 
+/** Weight mutations of weighted SMACOF (n = 4; the valid weights are all 1 off the diagonal). */
+const w4 = f64(0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0);
+function weightEntry(pairs: [number, number, number][]) {
+  return () => {
+    const c = w4.slice();
+    for (const [i, j, v] of pairs) c[i * 4 + j] = v;
+    return c;
+  };
+}
+
+const weightedSig = signature({
+  name: "smacof (weights)",
+  params: ["dissimilarities", "n", "options"],
+  valid: () => [d4, 4, { maxIter: 5, weights: w4 }],
+  optionsAt: 2,
+  sync: callFn(fk.smacof),
+  async: callAsyncFn(fk.smacofAsync),
+});
+float64Family(weightedSig, "options.weights", { optional: true });
+set(weightedSig, "options.weights", "has length 15", w4.slice(0, 15));
+mutate(weightedSig, "options.weights", "is asymmetric ([0][1] = 2, [1][0] = 1)", weightEntry([[0, 1, 2]]));
+mutate(weightedSig, "options.weights", "has a negative pair", weightEntry([[1, 2, -1], [2, 1, -1]]));
+mutate(weightedSig, "options.weights", "isolates point 3", weightEntry([[0, 3, 0], [3, 0, 0], [1, 3, 0], [3, 1, 0], [2, 3, 0], [3, 2, 0]]));
+mutate(weightedSig, "options.weights", "splits the points into {0, 1} and {2, 3}", weightEntry([[0, 2, 0], [2, 0, 0], [0, 3, 0], [3, 0, 0], [1, 2, 0], [2, 1, 0], [1, 3, 0], [3, 1, 0]]));
+set(weightedSig, "options.nonMetric", "= true with weights", true);
+const weightedMdsSig = signature({
+  name: "mds (weights)",
+  params: ["points", "dims", "options"],
+  valid: () => [mdsPoints, 2, { maxIter: 5, weights: w4 }],
+  optionsAt: 2,
+  sync: callFn(fk.mds),
+  async: callAsyncFn(fk.mdsAsync),
+});
+mutate(weightedMdsSig, "options.weights", "isolates point 0", weightEntry([[0, 1, 0], [1, 0, 0], [0, 2, 0], [2, 0, 0], [0, 3, 0], [3, 0, 0]]));
+set(weightedMdsSig, "options.weights", "has length 9", w4.slice(0, 9));
+
+const nonMetricSig = signature({
+  name: "smacof (nonMetric)",
+  params: ["dissimilarities", "n", "options"],
+  valid: () => [d4, 4, { maxIter: 5, nonMetric: true }],
+  optionsAt: 2,
+  sync: callFn(fk.smacof),
+  async: callAsyncFn(fk.smacofAsync),
+});
+for (const [label, value] of [["a string", "yes"], ["a number", 1], ["null", null]] as const) set(nonMetricSig, "options.nonMetric", `is ${label}`, value);
+set(nonMetricSig, "dissimilarities", "is all zero (nothing to rank)", new Float64Array(16));
+
+/** The fit whose transform is attacked: 4 points, metric, and new points given by their dissimilarities. */
+const fit4 = fk.smacof(d4, 4, { maxIter: 20, threads: 0 });
+const fitMethods = Object.getPrototypeOf(fit4) as fk.SmacofResult;
+const newRows = d4.slice(0, 8); // two new points: copies of points 0 and 1
+const transformSig = signature({
+  name: "transform",
+  params: ["fit", "newDissimilarities", "options"],
+  valid: () => [fit4, newRows, { maxIter: 20, weights: new Float64Array(8).fill(1) }],
+  optionsAt: 2,
+  // Through the prototype, so that a `fit` that is not a SMACOF result reaches the kernel's own check.
+  sync: (args) => fitMethods.transform.call(args[0], args[1] as Float64Array, args[2] as fk.TransformOptions),
+  async: (args) => fitMethods.transformAsync.call(args[0], args[1] as Float64Array, args[2] as fk.TransformAsyncOptions),
+});
+float64Family(transformSig, "newDissimilarities", { accepts: FLOAT_DATA });
+set(transformSig, "newDissimilarities", "has length 6 (not a multiple of n = 4)", newRows.slice(0, 6));
+set(transformSig, "newDissimilarities", "is empty", f64());
+mutate(transformSig, "newDissimilarities", "has a negative entry", () => at("last", -1)(newRows));
+set(transformSig, "fit", "is a plain object with an embedding", { embedding: fit4.embedding });
+float64Family(transformSig, "options.weights", { optional: true });
+set(transformSig, "options.weights", "has length 4 (m x n = 8)", f64(1, 1, 1, 1));
+mutate(transformSig, "options.weights", "gives new point 1 no positive weight", () => f64(1, 1, 1, 1, 0, 0, 0, 0));
+mutate(transformSig, "options.weights", "has a negative entry", () => f64(1, 1, 1, 1, 1, -1, 1, 1));
+integerFamily(transformSig, "options.maxIter", [0, 2 ** 32]);
+for (const v of [-1, NaN, Infinity]) set(transformSig, "options.eps", `= ${v}`, v);
+set(transformSig, "options.outputDims", "is given (not a transform option)", 2);
+optionsFamily(transformSig);
+signalFamily(transformSig);
+
 // ---------------------------------------------------------------------------
 // Runtime
 // ---------------------------------------------------------------------------

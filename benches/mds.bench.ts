@@ -41,6 +41,24 @@ function randomPoints(n: number, dims: number, seed: number): Float64Array {
   return Float64Array.from({ length: n * dims }, () => rng());
 }
 
+/** Symmetric weights: 30% zero, the rest uniform in [0.25, 2.25); a path keeps the graph connected. */
+function randomWeights(n: number, seed: number): Float64Array {
+  const rng = seededRandom(seed);
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const v = rng() < 0.3 ? 0 : 0.25 + 2 * rng();
+      w[i * n + j] = v;
+      w[j * n + i] = v;
+    }
+    if (i > 0 && w[(i - 1) * n + i] === 0) {
+      w[(i - 1) * n + i] = 1;
+      w[i * n + i - 1] = 1;
+    }
+  }
+  return w;
+}
+
 function checkDistances(points: Float64Array, dims: number) {
   return (result: unknown) => {
     const d = result as Float64Array;
@@ -115,6 +133,34 @@ for (const n of part === "distances" ? [] : size([1000, 2000], [200])) {
     ratios: [
       [`native ${all} threads`, "native 1 thread"],
       [`native ${all} threads`, "druidjs SMACOF"],
+      ...(n <= 1000 ? ([[`native ${all} threads`, "reference"]] as Array<[string, string]>) : []),
+    ],
+  });
+  // Weighted SMACOF (issue 15): the same data and start, 30% of the pairs
+  // missing (weight 0), the others weighted uniformly in [0.25, 2.25); the
+  // unweighted call on the same matrix is timed alongside for the ratio.
+  const weights = randomWeights(n, 11 * n);
+  const checkWeighted = (result: unknown) => {
+    checkSmacof(result);
+    const r = result as { normalizedStress: number };
+    if (weightedStress1 !== undefined && Math.abs(r.normalizedStress - weightedStress1) > 1e-6 * weightedStress1) {
+      throw new Error(`weighted stress-1 ${r.normalizedStress}, the first backend gave ${weightedStress1}`);
+    }
+    weightedStress1 ??= r.normalizedStress;
+  };
+  let weightedStress1: number | undefined;
+  await runGroup(`weighted SMACOF n=${n} (from 10-d data, 30% of weights zero, 300 iterations)`, [
+    ...(n <= 1000 ? [{ name: "reference", run: () => smacof(d, n, { ...opts, weights, threads: 0 }), check: checkWeighted }] : []),
+    { name: "native 1 thread", run: () => smacof(d, n, { ...opts, weights, threads: 1 }), check: checkWeighted },
+    { name: `native ${all} threads`, run: () => smacof(d, n, { ...opts, weights, threads: all }), check: checkWeighted },
+    { name: "unweighted smacof, all threads", run: () => smacof(d, n, { ...opts, threads: all }), check: checkSmacof },
+  ], {
+    iterations: 3,
+    warmupIterations: 1,
+    time: 0,
+    ratios: [
+      [`native ${all} threads`, "native 1 thread"],
+      ["unweighted smacof, all threads", `native ${all} threads`],
       ...(n <= 1000 ? ([[`native ${all} threads`, "reference"]] as Array<[string, string]>) : []),
     ],
   });

@@ -19,13 +19,13 @@ import {
   smacofKernel,
   updateDistanceMatrixKernel,
 } from "./kernels";
-import type { SmacofProgressEvent, SmacofResult } from "./kernels";
+import type { SmacofProgressEvent, SmacofResult, TransformAsyncOptions, TransformOptions } from "./kernels";
 import type { IterationEvent } from "./reference-smacof";
 import { MAX_MATRIX_ELEMENTS, SYMMETRY_TOLERANCE } from "./validate";
 import type { SmacofInit } from "./validate";
 
 export { MAX_MATRIX_ELEMENTS, SYMMETRY_TOLERANCE };
-export type { SmacofInit, SmacofProgressEvent, SmacofResult };
+export type { SmacofInit, SmacofProgressEvent, SmacofResult, TransformAsyncOptions, TransformOptions };
 
 /**
  * The full n x n Euclidean distance matrix of `points` (n rows x `dims`,
@@ -115,6 +115,20 @@ export interface SmacofOptions extends KernelOptions {
   nInit?: number;
   /** Seed of the random start, an integer 0..2^32-1. Default 0. */
   seed?: number;
+  /**
+   * Non-metric SMACOF, as scikit-learn 1.9.1's `metric=False`: disparities by
+   * isotonic regression of the distances on the dissimilarities (ties share
+   * one disparity), scaled to sum of squares n (n - 1) / 2; zero off-diagonal
+   * dissimilarities are missing (disparity 0). Default false.
+   */
+  nonMetric?: boolean;
+  /**
+   * Per-pair weights, n x n: symmetric (as the dissimilarities), finite,
+   * >= 0; zero = missing dissimilarity; every point needs a positive weight
+   * and the positive weights must connect all points. Weighted SMACOF
+   * (Guttman transform with V^+). Not with `nonMetric`.
+   */
+  weights?: Float64Array;
 }
 
 /** Options of {@link smacofAsync} and {@link mdsAsync}. */

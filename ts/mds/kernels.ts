@@ -26,6 +26,8 @@ import {
 } from "./reference";
 import { classicalMdsReference, smacofReference } from "./reference-smacof";
 import type { SmacofOutcome } from "./reference-smacof";
+import type { DisparityMap } from "./reference-nonmetric";
+import { transformReference } from "./reference-transform";
 import {
   allocateMatrix,
   checkDissimilarities,
@@ -35,25 +37,102 @@ import {
   checkSquare,
   scanDissimilarities,
   scanFinite,
+  scanNonMetric,
+  scanTransform,
+  scanWeights,
+  checkTransform,
+  checkTransformOptions,
   SMACOF_OPTION_KEYS,
   SMACOF_RENAMED_KEYS,
+  TRANSFORM_OPTION_KEYS,
 } from "./validate";
-import type { SmacofSettings } from "./validate";
+import type { SmacofSettings, TransformSettings } from "./validate";
 import { assertFloat64Array, widenFloats } from "../validate";
 import type { FloatArray } from "../validate";
+
+/** Options of `SmacofResult.transform`. Unknown keys are a TypeError. */
+export interface TransformOptions {
+  /** Most sweeps (single-point Guttman steps per new point), >= 1. Default 300. */
+  maxIter?: number;
+  /** Per point: stop when (old stress - stress) / sum_j w_j d_j^2 < eps. Default 1e-6. */
+  eps?: number;
+  /** m x n weights of the new points' dissimilarities (>= 0, zero = missing, each row one positive). Default all 1. */
+  weights?: Float64Array;
+  threads?: number;
+}
+
+/** Options of `SmacofResult.transformAsync`. */
+export interface TransformAsyncOptions extends TransformOptions {
+  signal?: AbortSignal;
+  borrow?: boolean;
+  /** After every sweep: `{ done, total, stress }` (stress summed over the new points). */
+  onProgress?: (event: SmacofProgressEvent) => void;
+}
 
 /** The result of `smacof` and `mds`. */
 export interface SmacofResult {
   /** n x outputDims, row-major. */
   embedding: Float64Array;
-  /** Raw stress of the embedding, scikit-learn's definition: sum over pairs i < j of (d_ij - delta_ij)^2. */
+  /**
+   * Raw stress of the embedding, scikit-learn's definition: sum over pairs i < j of (d_ij - delta_ij)^2
+   * (weighted: w_ij (d_ij - delta_ij)^2; non-metric: against the disparities of the last iteration).
+   */
   stress: number;
-  /** Kruskal's stress-1 of the embedding: sqrt(stress / sum_{i<j} d_ij^2). */
+  /** Kruskal's stress-1 of the embedding: sqrt(stress / sum_{i<j} d_ij^2) (weighted: w_ij d_ij^2 in the sum). */
   normalizedStress: number;
   /** Iterations of the returned run. */
   iterations: number;
   /** True when the eps criterion stopped the run before maxIter. */
   converged: boolean;
+  /**
+   * Places m new points (rows of `newDissimilarities`, m x n: their
+   * dissimilarities to the n fitted points) into this embedding without
+   * moving the fitted points; returns m x outputDims. A non-metric fit maps
+   * the new dissimilarities through its fitted disparity function first.
+   */
+  transform(newDissimilarities: Float64Array | Float32Array, options?: TransformOptions): Float64Array;
+  /** {@link SmacofResult.transform} off the event loop, with `signal` and `onProgress`. */
+  transformAsync(newDissimilarities: Float64Array | Float32Array, options?: TransformAsyncOptions): Promise<Float64Array>;
+}
+
+/** What a fit keeps for `transform`: its dissimilarity model (non-metric: the disparity map). */
+interface FitModel {
+  /** The fit's embedding array (the same object as `result.embedding` at fit time). */
+  embedding: Float64Array;
+  n: number;
+  dims: number;
+  map: DisparityMap | undefined;
+}
+
+const models = new WeakMap<object, FitModel>();
+
+/**
+ * A SMACOF fit: the result fields are own properties (so results compare
+ * as plain objects); `transform` lives on the prototype, its model in a
+ * WeakMap.
+ */
+class SmacofFit implements SmacofResult {
+  embedding: Float64Array;
+  stress: number;
+  normalizedStress: number;
+  iterations: number;
+  converged: boolean;
+  constructor(out: Omit<SmacofResult, "transform" | "transformAsync">, n: number, map: DisparityMap | undefined) {
+    this.embedding = out.embedding;
+    this.stress = out.stress;
+    this.normalizedStress = out.normalizedStress;
+    this.iterations = out.iterations;
+    this.converged = out.converged;
+    models.set(this, { embedding: out.embedding, n, dims: out.embedding.length / n, map });
+  }
+
+  transform(newDissimilarities: Float64Array | Float32Array, options?: TransformOptions): Float64Array {
+    return transformKernel.sync(this, newDissimilarities, options);
+  }
+
+  transformAsync(newDissimilarities: Float64Array | Float32Array, options?: TransformAsyncOptions): Promise<Float64Array> {
+    return transformKernel.async(this, newDissimilarities, options);
+  }
 }
 
 /**
@@ -280,13 +359,23 @@ function totalIterations(s: SmacofSettings): number {
 function nativeParams(s: SmacofSettings, threads: number, borrow: boolean) {
   const init = typeof s.init === "string" ? s.init : "given";
   const initEmbedding = typeof s.init === "string" ? undefined : s.init;
-  return { outputDims: s.outputDims, maxIter: s.maxIter, eps: s.eps, init, nInit: s.nInit, seed: s.seed, initEmbedding, threads, borrow };
+  return {
+    outputDims: s.outputDims, maxIter: s.maxIter, eps: s.eps, init, nInit: s.nInit, seed: s.seed, initEmbedding,
+    nonMetric: s.nonMetric, weights: s.weights, threads, borrow,
+  };
 }
 
-type NativeSmacofOutput = { stress: number; normalizedStress: number; iterations: number; converged: boolean };
+type NativeSmacofOutput = {
+  stress: number; normalizedStress: number; iterations: number; converged: boolean; mapX?: Float64Array; mapY?: Float64Array;
+};
 
-function fromNative(embedding: Float64Array, out: NativeSmacofOutput): SmacofResult {
-  return { embedding, stress: out.stress, normalizedStress: out.normalizedStress, iterations: out.iterations, converged: out.converged };
+function fromNative(embedding: Float64Array, n: number, out: NativeSmacofOutput): SmacofResult {
+  const map = out.mapX && out.mapY ? { x: out.mapX, y: out.mapY } : undefined;
+  return new SmacofFit(
+    { embedding, stress: out.stress, normalizedStress: out.normalizedStress, iterations: out.iterations, converged: out.converged },
+    n,
+    map,
+  );
 }
 
 /** The embedding buffer of a native SMACOF call (n x outputDims), allocated here so that V8 owns it. */
@@ -294,8 +383,9 @@ function embeddingBuffer({ source, settings }: SmacofCall): Float64Array {
   return new Float64Array(source.n * settings.outputDims);
 }
 
-function fromReference(out: SmacofOutcome): SmacofResult {
-  return { ...out };
+function fromReference(out: SmacofOutcome, n: number): SmacofResult {
+  const { map, ...fields } = out;
+  return new SmacofFit(fields, n, map);
 }
 
 function* smacofSteps({ source, settings }: SmacofCall): Steps<SmacofResult> {
@@ -309,11 +399,13 @@ function* smacofSteps({ source, settings }: SmacofCall): Steps<SmacofResult> {
     d = distanceMatrixReference(points, source.dims);
   }
   if (typeof settings.init !== "string") scanFinite("options.init", settings.init);
+  if (settings.weights) scanWeights(settings.weights, source.n);
+  if (settings.nonMetric) scanNonMetric(d, source.n);
   const total = totalIterations(settings);
   const steps = smacofReference(d, source.n, settings);
   for (;;) {
     const step = steps.next();
-    if (step.done) return fromReference(step.value);
+    if (step.done) return fromReference(step.value, source.n);
     const { iteration, stress } = step.value;
     const event: SmacofProgressEvent = { done: iteration, total, stress, iteration };
     yield event;
@@ -326,6 +418,7 @@ function smacofNative(call: SmacofCall, b: NativeBinding, threads: number): Smac
   const out = embeddingBuffer(call);
   return fromNative(
     out,
+    source.n,
     source.kind === "matrix" ? b.mdsSmacof(source.d, source.n, params, out) : b.mdsFromPoints(source.points, source.dims, params, out),
   );
 }
@@ -361,7 +454,7 @@ async function smacofNativeAsync(call: SmacofCall, b: NativeBinding, context: Na
         : await b.mdsFromPointsAsync(source.points, source.dims, params, embedding, token, progress);
     expected = out.progressEvents;
     if (progress && delivered < expected) await new Promise<void>((resolve) => (drained = resolve));
-    return fromNative(embedding, out);
+    return fromNative(embedding, source.n, out);
   } finally {
     settled = true;
   }
@@ -373,7 +466,7 @@ type MdsArgs = [points: FloatArray, dims: number, options?: unknown];
 function copySmacof({ source, settings }: SmacofCall): SmacofCall {
   const init = typeof settings.init === "string" ? settings.init : settings.init.slice();
   const copied: SmacofSource = source.kind === "matrix" ? { ...source, d: source.d.slice() } : { ...source, points: source.points.slice() };
-  return { source: copied, settings: { ...settings, init } };
+  return { source: copied, settings: { ...settings, init, weights: settings.weights?.slice() } };
 }
 
 export const smacofKernel = registerKernel<SmacofArgs, SmacofCall, SmacofResult>({
@@ -409,3 +502,80 @@ export const mdsKernel = registerKernel<MdsArgs, SmacofCall, SmacofResult>({
   nativeAsync: smacofNativeAsync,
   copyInputs: copySmacof,
 });
+
+// ---- out-of-sample transform --------------------------------------------
+
+interface TransformCall {
+  embedding: Float64Array;
+  n: number;
+  dims: number;
+  map: DisparityMap | undefined;
+  d: FloatArray;
+  m: number;
+  settings: TransformSettings;
+}
+
+type TransformArgs = [fit: SmacofResult, newDissimilarities: FloatArray, options?: unknown];
+
+function transformNativeParams(call: TransformCall, threads: number, borrow: boolean) {
+  return { dims: call.dims, maxIter: call.settings.maxIter, eps: call.settings.eps, threads, borrow };
+}
+
+export const transformKernel = registerKernel<TransformArgs, TransformCall, Float64Array>({
+  name: "transform",
+  optionsIndex: 2,
+  optionKeys: TRANSFORM_OPTION_KEYS,
+  progressAliases: ["onIteration"],
+  prepare: ([fit, d, options]) => {
+    const model = models.get(fit);
+    if (!model) throw new TypeError("transform must be called on a result of smacof, mds, smacofAsync or mdsAsync");
+    const { embedding, n, dims, map } = model;
+    const m = checkTransform(d, n);
+    const settings = checkTransformOptions(options, m, n);
+    return { embedding, n, dims, map, d, m, settings };
+  },
+  reference: function* (call) {
+    const d = widenFloats(call.d);
+    scanTransform(d, call.settings.weights, call.n);
+    const { maxIter, eps, weights } = call.settings;
+    const steps = transformReference({ embedding: call.embedding, n: call.n, dims: call.dims, map: call.map }, d, weights, maxIter, eps);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      const { iteration, stress } = step.value;
+      const event: SmacofProgressEvent = { done: iteration, total: maxIter, stress, iteration };
+      yield event;
+    }
+  },
+  native: (call, b, threads) => {
+    const out = new Float64Array(call.m * call.dims);
+    b.mdsTransform(call.embedding, call.map?.x, call.map?.y, call.d, call.settings.weights, transformNativeParams(call, threads, true), out);
+    return out;
+  },
+  nativeAsync: async (call, b, { threads, borrow, token, onProgress }) => {
+    const out = new Float64Array(call.m * call.dims);
+    const total = call.settings.maxIter;
+    let delivered = 0;
+    let expected = -1;
+    let settled = false;
+    let drained: (() => void) | undefined;
+    const progress = onProgress
+      ? (event: { iteration: number; stress: number }) => {
+          delivered++;
+          if (!settled) onProgress({ done: event.iteration, total, stress: event.stress, iteration: event.iteration } as SmacofProgressEvent);
+          if (delivered === expected) drained?.();
+        }
+      : undefined;
+    try {
+      expected = await b.mdsTransformAsync(
+        call.embedding, call.map?.x, call.map?.y, call.d, call.settings.weights, transformNativeParams(call, threads, borrow), out, token, progress,
+      );
+      if (progress && delivered < expected) await new Promise<void>((resolve) => (drained = resolve));
+      return out;
+    } finally {
+      settled = true;
+    }
+  },
+  copyInputs: (call) => ({ ...call, d: call.d.slice(), settings: { ...call.settings, weights: call.settings.weights?.slice() } }),
+});
+

@@ -10,6 +10,9 @@
  */
 import { mulberry32 } from "../random";
 import { squaredDistance } from "./reference";
+import { NonMetricModel } from "./reference-nonmetric";
+import type { DisparityMap } from "./reference-nonmetric";
+import { weightedPass, weightFactor } from "./reference-weighted";
 import type { SmacofSettings } from "./validate";
 
 const OVERSAMPLING = 10;
@@ -183,6 +186,8 @@ export interface SmacofOutcome {
   normalizedStress: number;
   iterations: number;
   converged: boolean;
+  /** A non-metric fit's disparity map (what `transform` needs), else undefined. */
+  map?: DisparityMap;
 }
 
 export interface IterationEvent {
@@ -216,14 +221,17 @@ function pass(d: Float64Array, n: number, x: Float64Array, dims: number, next: F
   return [stress / 2, squares / 2];
 }
 
-function* runOnce(d: Float64Array, n: number, s: SmacofSettings, start: Float64Array, counter: { value: number }): Generator<IterationEvent, SmacofOutcome> {
+/** One Guttman step of the metric loop: fills `next` from `x`; returns [stress, sum of squares] of x. */
+type Step = (x: Float64Array, next: Float64Array) => [number, number];
+
+function* majorise(s: SmacofSettings, start: Float64Array, counter: { value: number }, step: Step): Generator<IterationEvent, SmacofOutcome> {
   let x: Float64Array = Float64Array.from(start);
   let next: Float64Array = new Float64Array(x.length);
-  pass(d, n, x, s.outputDims, next);
+  step(x, next);
   [x, next] = [next, x];
   let oldStress = Number.NaN;
   for (let iteration = 1; ; iteration++) {
-    const [stress, squares] = pass(d, n, x, s.outputDims, next);
+    const [stress, squares] = step(x, next);
     counter.value += 1;
     yield { iteration: counter.value, stress };
     const converged = iteration > 1 && (oldStress - stress) / squares < s.eps;
@@ -233,6 +241,37 @@ function* runOnce(d: Float64Array, n: number, s: SmacofSettings, start: Float64A
     oldStress = stress;
     [x, next] = [next, x];
   }
+}
+
+/** scikit-learn's non-metric loop: disparities, a Guttman step with them, the stress of the new X against them. */
+function* nonMetric(d: Float64Array, n: number, s: SmacofSettings, start: Float64Array, counter: { value: number }): Generator<IterationEvent, SmacofOutcome> {
+  const model = new NonMetricModel(d, n);
+  let x: Float64Array = Float64Array.from(start);
+  let next: Float64Array = new Float64Array(x.length);
+  let oldStress = Number.NaN;
+  for (let iteration = 1; ; iteration++) {
+    model.update(iteration === 1, x, s.outputDims);
+    pass(model.disparities, n, x, s.outputDims, next);
+    [x, next] = [next, x];
+    const [stress, squares] = model.measure(x, s.outputDims);
+    counter.value += 1;
+    yield { iteration: counter.value, stress };
+    const converged = iteration > 1 && (oldStress - stress) / squares < s.eps;
+    if (converged || iteration >= s.maxIter) {
+      return { embedding: x, stress, normalizedStress: Math.sqrt(stress / squares), iterations: iteration, converged, map: model.map() };
+    }
+    oldStress = stress;
+  }
+}
+
+function runOnce(d: Float64Array, n: number, s: SmacofSettings, start: Float64Array, counter: { value: number }): Generator<IterationEvent, SmacofOutcome> {
+  if (s.nonMetric) return nonMetric(d, n, s, start, counter);
+  const w = s.weights;
+  if (w) {
+    const l = weightFactor(w, n);
+    return majorise(s, start, counter, (x, next) => weightedPass(d, w, l, n, x, s.outputDims, next));
+  }
+  return majorise(s, start, counter, (x, next) => pass(d, n, x, s.outputDims, next));
 }
 
 /** SMACOF, yielding after every iteration (numbered across runs when nInit > 1). */

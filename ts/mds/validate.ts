@@ -107,10 +107,18 @@ export interface SmacofSettings {
   init: SmacofInit;
   nInit: number;
   seed: number;
+  /** Non-metric SMACOF (isotonic disparities, scikit-learn's metric=False). */
+  nonMetric: boolean;
+  /** Per-pair weights (n x n), or undefined for the unweighted stress. */
+  weights: Float64Array | undefined;
 }
 
 /** The option keys of `smacof` and `mds` besides the common ones. */
-export const SMACOF_OPTION_KEYS = ["outputDims", "maxIter", "eps", "init", "nInit", "seed"] as const;
+export const SMACOF_OPTION_KEYS = ["outputDims", "maxIter", "eps", "init", "nInit", "seed", "nonMetric", "weights"] as const;
+
+/** The same words as the kernel crate (`smacof.rs`). */
+export const NON_METRIC_WEIGHTS =
+  "options.weights cannot be combined with options.nonMetric: true (weighted non-metric SMACOF is not implemented)";
 
 /** Renamed option keys, suggested when the old name is passed. */
 export const SMACOF_RENAMED_KEYS: Readonly<Record<string, string>> = { dims: "outputDims" };
@@ -122,6 +130,8 @@ interface SmacofOptionLike {
   init?: unknown;
   nInit?: unknown;
   seed?: unknown;
+  nonMetric?: unknown;
+  weights?: unknown;
 }
 
 /**
@@ -158,5 +168,122 @@ export function checkSmacofOptions(options: unknown, n: number): SmacofSettings 
   }
   const seed = withDefault(o.seed, 0);
   assertInteger("options.seed", seed, 0, 2 ** 32 - 1);
-  return { outputDims, maxIter, eps, init: init as SmacofInit, nInit, seed };
+  const nonMetric = withDefault(o.nonMetric, false);
+  if (typeof nonMetric !== "boolean") throw new TypeError(`options.nonMetric must be a boolean or undefined, got ${show(nonMetric)}`);
+  const weights = o.weights;
+  if (weights !== undefined) {
+    assertFloat64Array("options.weights", weights);
+    if (weights.length !== n * n) {
+      throw new RangeError(`options.weights must have length ${n * n} (n x n with n = ${n}), got length ${weights.length}`);
+    }
+    if (nonMetric) throw new RangeError(NON_METRIC_WEIGHTS);
+  }
+  return { outputDims, maxIter, eps, init: init as SmacofInit, nInit, seed, nonMetric, weights };
+}
+
+/**
+ * The reference backend's scan of SMACOF weights (Rust: `check_weights`):
+ * finite and >= 0 (index order), symmetric within the tolerance (row by
+ * row), every point with a positive weight to another point, the graph of
+ * positive weights connected (breadth-first from point 0).
+ */
+export function scanWeights(w: Float64Array, n: number): void {
+  for (let k = 0; k < w.length; k++) {
+    const v = w[k];
+    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`options.weights[${k}] must be a finite number >= 0, got ${show(v)}`);
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = w[i * n + j];
+      const b = w[j * n + i];
+      if (Math.abs(a - b) > SYMMETRY_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b))) {
+        throw new RangeError(`options.weights must be symmetric: [${i}][${j}] = ${show(a)} but [${j}][${i}] = ${show(b)}`);
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    let any = false;
+    for (let j = 0; j < n && !any; j++) any = j !== i && w[i * n + j] > 0;
+    if (!any) throw new RangeError(`options.weights: point ${i} has no positive weight to another point (every point needs at least one)`);
+  }
+  const seen = new Uint8Array(n);
+  const queue = [0];
+  seen[0] = 1;
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head];
+    for (let j = 0; j < n; j++) {
+      if (!seen[j] && j !== i && w[i * n + j] > 0) {
+        seen[j] = 1;
+        queue.push(j);
+      }
+    }
+  }
+  const unreached = seen.indexOf(0);
+  if (unreached >= 0) {
+    throw new RangeError(
+      `options.weights: the positive weights do not connect the points (point ${unreached} cannot be reached from point 0); weighted SMACOF needs a connected graph`,
+    );
+  }
+}
+
+/** Non-metric SMACOF needs a pair to rank (Rust: `check_non_metric`). */
+export function scanNonMetric(d: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (d[i * n + j] !== 0) return;
+  throw new RangeError("dissimilarities: options.nonMetric needs at least one positive dissimilarity off the diagonal");
+}
+
+/** Settings of `transform`. */
+export interface TransformSettings {
+  maxIter: number;
+  eps: number;
+  /** m x n weights of the new points, or undefined (all 1). */
+  weights: Float64Array | undefined;
+}
+
+export const TRANSFORM_OPTION_KEYS = ["maxIter", "eps", "weights"] as const;
+
+/** Structural checks of a transform call; returns m. */
+export function checkTransform(newDissimilarities: unknown, n: number): number {
+  assertFloatArray("newDissimilarities", newDissimilarities);
+  if (newDissimilarities.length === 0 || newDissimilarities.length % n !== 0) {
+    throw new RangeError(
+      `newDissimilarities.length must be a positive multiple of n = ${n} (m new points x n fitted points), got ${newDissimilarities.length}`,
+    );
+  }
+  return newDissimilarities.length / n;
+}
+
+export function checkTransformOptions(options: unknown, m: number, n: number): TransformSettings {
+  assertOptions("options", options);
+  const o = (options ?? {}) as { maxIter?: unknown; eps?: unknown; weights?: unknown };
+  const maxIter = withDefault(o.maxIter, 300);
+  assertInteger("options.maxIter", maxIter, 1, 2 ** 32 - 1);
+  const eps = withDefault(o.eps, 1e-6);
+  assertNumber("options.eps", eps, { min: 0, max: Number.MAX_VALUE });
+  const weights = o.weights;
+  if (weights !== undefined) {
+    assertFloat64Array("options.weights", weights);
+    if (weights.length !== m * n) {
+      throw new RangeError(`options.weights must have length ${m * n} (m x n = ${m} x ${n}), got length ${weights.length}`);
+    }
+  }
+  return { maxIter, eps, weights };
+}
+
+/** The reference backend's value scan of a transform call (Rust: `transform.rs`). */
+export function scanTransform(d: Float64Array, weights: Float64Array | undefined, n: number): void {
+  for (let k = 0; k < d.length; k++) {
+    const v = d[k];
+    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`newDissimilarities[${k}] must be a finite number >= 0, got ${show(v)}`);
+  }
+  if (!weights) return;
+  for (let k = 0; k < weights.length; k++) {
+    const v = weights[k];
+    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`options.weights[${k}] must be a finite number >= 0, got ${show(v)}`);
+  }
+  for (let r = 0; r < weights.length / n; r++) {
+    let any = false;
+    for (let j = 0; j < n && !any; j++) any = weights[r * n + j] > 0;
+    if (!any) throw new RangeError(`options.weights: new point ${r} has no positive weight`);
+  }
 }

@@ -101,8 +101,9 @@ fn prefetch(p: *const f64) {
 /// zeroed here) receives sum_j ratio_ij (x_i - x_j) for every row; returns the
 /// stripe's (stress, sum of squared distances) over its pairs.
 #[inline(always)]
-fn stripe_small<const D: usize>(
+fn stripe_small<const D: usize, const WEIGHTED: bool>(
     diss: &[f64],
+    w: &[f64],
     n: usize,
     soa: &[f64],
     s: usize,
@@ -110,20 +111,22 @@ fn stripe_small<const D: usize>(
     reverse: bool,
 ) -> (f64, f64) {
     assert!(diss.len() == n * n && soa.len() == D * n && acc.len() == D * n);
+    assert!(!WEIGHTED || w.len() == n * n);
     acc.fill(0.0);
     let rows = stripe_rows(n, s);
     let lanes = if reverse {
-        sweep::<D>(diss, n, soa, acc, rows.rev())
+        sweep::<D, WEIGHTED>(diss, w, n, soa, acc, rows.rev())
     } else {
-        sweep::<D>(diss, n, soa, acc, rows)
+        sweep::<D, WEIGHTED>(diss, w, n, soa, acc, rows)
     };
     (lane_sum(lanes.0), lane_sum(lanes.1))
 }
 
 /// Runs the rows in the given order; returns the (stress, squares) lanes.
 #[inline(always)]
-fn sweep<const D: usize>(
+fn sweep<const D: usize, const WEIGHTED: bool>(
     diss: &[f64],
+    w: &[f64],
     n: usize,
     soa: &[f64],
     acc: &mut [f64],
@@ -140,8 +143,9 @@ fn sweep<const D: usize>(
                 prefetch(p);
             }
         }
-        segment::<D>(
+        segment::<D, WEIGHTED>(
             diss,
+            w,
             n,
             soa,
             acc,
@@ -158,8 +162,9 @@ fn sweep<const D: usize>(
 /// accumulators and to the stripe's lane sums.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn segment<const D: usize>(
+fn segment<const D: usize, const WEIGHTED: bool>(
     diss: &[f64],
+    w: &[f64],
     n: usize,
     soa: &[f64],
     acc: &mut [f64],
@@ -173,6 +178,11 @@ fn segment<const D: usize>(
     // Every slice below has exactly `len` elements (checked here, once per
     // segment), which the unchecked accesses rely on.
     let delta = &diss[i * n + lo..i * n + cols.end];
+    let wrow = if WEIGHTED {
+        &w[i * n + lo..i * n + cols.end]
+    } else {
+        &w[..0]
+    };
     let xi: [f64; D] = std::array::from_fn(|k| soa[k * n + i]);
     let xj: [&[f64]; D] = std::array::from_fn(|k| &soa[k * n + lo..k * n + cols.end]);
     let accj: [*mut f64; D] =
@@ -198,9 +208,17 @@ fn segment<const D: usize>(
             let dl = unsafe { *delta.get_unchecked(b + l) };
             let d = q[l].sqrt();
             let e = d - dl;
-            lane_stress[l] += e * e;
-            lane_squares[l] += q[l];
-            ratio[l] = dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+            if WEIGHTED {
+                // SAFETY: b + l < len = wrow.len() (weighted).
+                let wl = unsafe { *wrow.get_unchecked(b + l) };
+                lane_stress[l] += wl * (e * e);
+                lane_squares[l] += wl * q[l];
+                ratio[l] = wl * dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+            } else {
+                lane_stress[l] += e * e;
+                lane_squares[l] += q[l];
+                ratio[l] = dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+            }
         }
         for k in 0..D {
             for l in 0..LANES {
@@ -225,9 +243,16 @@ fn segment<const D: usize>(
         let dl = delta[j];
         let d = q.sqrt();
         let e = d - dl;
-        lane_stress[l] += e * e;
-        lane_squares[l] += q;
-        let ratio = dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+        let ratio = if WEIGHTED {
+            let wl = wrow[j];
+            lane_stress[l] += wl * (e * e);
+            lane_squares[l] += wl * q;
+            wl * dl / if d == 0.0 { ZERO_DISTANCE } else { d }
+        } else {
+            lane_stress[l] += e * e;
+            lane_squares[l] += q;
+            dl / if d == 0.0 { ZERO_DISTANCE } else { d }
+        };
         for k in 0..D {
             let c = ratio * diff[k];
             lane_acc[k][l] += c;
@@ -243,6 +268,7 @@ fn segment<const D: usize>(
 /// Any `dims`: the same stripes and order, scalar column loop.
 fn stripe_general(
     diss: &[f64],
+    w: Option<&[f64]>,
     n: usize,
     dims: usize,
     soa: &[f64],
@@ -264,9 +290,19 @@ fn stripe_general(
             let dl = diss[i * n + j];
             let d = q.sqrt();
             let e = d - dl;
-            stress += e * e;
-            squares += q;
-            let ratio = dl / if d == 0.0 { ZERO_DISTANCE } else { d };
+            let ratio = match w {
+                Some(w) => {
+                    let wl = w[i * n + j];
+                    stress += wl * (e * e);
+                    squares += wl * q;
+                    wl * dl / if d == 0.0 { ZERO_DISTANCE } else { d }
+                }
+                None => {
+                    stress += e * e;
+                    squares += q;
+                    dl / if d == 0.0 { ZERO_DISTANCE } else { d }
+                }
+            };
             for (k, a) in acc_i.iter_mut().enumerate() {
                 let c = ratio * (soa[k * n + i] - soa[k * n + j]);
                 *a += c;
@@ -282,33 +318,37 @@ fn stripe_general(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn stripe_avx512<const D: usize>(
+fn stripe_avx512<const D: usize, const WEIGHTED: bool>(
     diss: &[f64],
+    w: &[f64],
     n: usize,
     soa: &[f64],
     s: usize,
     acc: &mut [f64],
     reverse: bool,
 ) -> (f64, f64) {
-    stripe_small::<D>(diss, n, soa, s, acc, reverse)
+    stripe_small::<D, WEIGHTED>(diss, w, n, soa, s, acc, reverse)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn stripe_avx2<const D: usize>(
+fn stripe_avx2<const D: usize, const WEIGHTED: bool>(
     diss: &[f64],
+    w: &[f64],
     n: usize,
     soa: &[f64],
     s: usize,
     acc: &mut [f64],
     reverse: bool,
 ) -> (f64, f64) {
-    stripe_small::<D>(diss, n, soa, s, acc, reverse)
+    stripe_small::<D, WEIGHTED>(diss, w, n, soa, s, acc, reverse)
 }
 
-fn stripe_dispatch<const D: usize>(
+#[allow(clippy::too_many_arguments)]
+fn stripe_dispatch<const D: usize, const WEIGHTED: bool>(
     level: SimdLevel,
     diss: &[f64],
+    w: &[f64],
     n: usize,
     soa: &[f64],
     s: usize,
@@ -318,21 +358,27 @@ fn stripe_dispatch<const D: usize>(
     match level {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the level was detected on this CPU (`SimdLevel::detect`).
-        SimdLevel::Avx512 => unsafe { stripe_avx512::<D>(diss, n, soa, s, acc, reverse) },
+        SimdLevel::Avx512 => unsafe {
+            stripe_avx512::<D, WEIGHTED>(diss, w, n, soa, s, acc, reverse)
+        },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
-        SimdLevel::Avx2 => unsafe { stripe_avx2::<D>(diss, n, soa, s, acc, reverse) },
-        _ => stripe_small::<D>(diss, n, soa, s, acc, reverse),
+        SimdLevel::Avx2 => unsafe { stripe_avx2::<D, WEIGHTED>(diss, w, n, soa, s, acc, reverse) },
+        _ => stripe_small::<D, WEIGHTED>(diss, w, n, soa, s, acc, reverse),
     }
 }
 
 /// One pass: `next` = Guttman transform of `x` (both n x dims row-major);
 /// returns (stress, sum of squared distances) of `x` over pairs i < j.
+/// With `weights` (n x n, upper triangle read) every term is weighted and
+/// `next` is B(X) X itself (the caller solves with V); without, it is
+/// B(X) X / n.
 pub(crate) fn pass(
     diss: &Dissimilarities<'_>,
     x: &[f64],
     next: &mut [f64],
     ws: &mut Workspace,
+    weights: Option<&[f64]>,
 ) -> (f64, f64) {
     let (n, dims) = (ws.n, ws.dims);
     debug_assert!(diss.n == n && x.len() == n * dims && next.len() == n * dims);
@@ -350,15 +396,23 @@ pub(crate) fn pass(
         .stripes
         .par_iter_mut()
         .enumerate()
-        .map(|(s, acc)| match dims {
-            1 => stripe_dispatch::<1>(level, data, n, soa, s, acc, reverse),
-            2 => stripe_dispatch::<2>(level, data, n, soa, s, acc, reverse),
-            3 => stripe_dispatch::<3>(level, data, n, soa, s, acc, reverse),
-            4 => stripe_dispatch::<4>(level, data, n, soa, s, acc, reverse),
-            _ => stripe_general(data, n, dims, soa, s, acc),
+        .map(|(s, acc)| match (dims, weights) {
+            (1, None) => stripe_dispatch::<1, false>(level, data, &[], n, soa, s, acc, reverse),
+            (2, None) => stripe_dispatch::<2, false>(level, data, &[], n, soa, s, acc, reverse),
+            (3, None) => stripe_dispatch::<3, false>(level, data, &[], n, soa, s, acc, reverse),
+            (4, None) => stripe_dispatch::<4, false>(level, data, &[], n, soa, s, acc, reverse),
+            (1, Some(w)) => stripe_dispatch::<1, true>(level, data, w, n, soa, s, acc, reverse),
+            (2, Some(w)) => stripe_dispatch::<2, true>(level, data, w, n, soa, s, acc, reverse),
+            (3, Some(w)) => stripe_dispatch::<3, true>(level, data, w, n, soa, s, acc, reverse),
+            (4, Some(w)) => stripe_dispatch::<4, true>(level, data, w, n, soa, s, acc, reverse),
+            _ => stripe_general(data, weights, n, dims, soa, s, acc),
         })
         .collect();
-    let inv_n = 1.0 / n as f64;
+    let inv_n = if weights.is_some() {
+        1.0
+    } else {
+        1.0 / n as f64
+    };
     for (j, out) in next.chunks_exact_mut(dims).enumerate() {
         for (k, o) in out.iter_mut().enumerate() {
             let total = ws.stripes.iter().fold(0.0, |t, acc| t + acc[k * n + j]);
@@ -430,9 +484,9 @@ mod tests {
                 ws.level = level;
                 let mut next = vec![0.0; n * dims];
                 // The second pass sweeps backwards: same sums, other order.
-                let forward = pass(&diss, &x, &mut next, &mut ws);
+                let forward = pass(&diss, &x, &mut next, &mut ws, None);
                 let mut backward = vec![0.0; n * dims];
-                let (stress, squares) = pass(&diss, &x, &mut backward, &mut ws);
+                let (stress, squares) = pass(&diss, &x, &mut backward, &mut ws, None);
                 for (a, b) in next.iter().zip(&backward) {
                     assert!((a - b).abs() <= 1e-13 * b.abs().max(1.0), "{a} vs {b}");
                 }
@@ -447,6 +501,71 @@ mod tests {
                 match &first {
                     None => first = Some((next, stress, squares)),
                     Some(f) => assert_eq!(f, &(next, stress, squares), "{level:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn weighted_terms_agree_at_every_simd_level() {
+        let mut rng = crate::random::Mulberry32::new(23);
+        for (n, dims) in [(3, 1), (41, 2), (70, 3), (33, 4), (20, 5)] {
+            let mut d = vec![0.0; n * n];
+            let mut w = vec![0.0; n * n];
+            for i in 0..n {
+                for j in i + 1..n {
+                    let (a, b) = (
+                        rng.next_f64(),
+                        if rng.next_f64() < 0.3 {
+                            0.0
+                        } else {
+                            rng.next_f64()
+                        },
+                    );
+                    d[i * n + j] = a;
+                    d[j * n + i] = a;
+                    w[i * n + j] = b;
+                    w[j * n + i] = b;
+                }
+            }
+            let x: Vec<f64> = (0..n * dims).map(|_| rng.next_f64()).collect();
+            let diss = Dissimilarities::new(&d, n).unwrap();
+            // The definition: sum over pairs of the weighted terms.
+            let (mut want, mut want_stress) = (vec![0.0; n * dims], 0.0);
+            for i in 0..n {
+                for j in 0..n {
+                    if i == j {
+                        continue;
+                    }
+                    let q: f64 = (0..dims)
+                        .map(|k| (x[i * dims + k] - x[j * dims + k]).powi(2))
+                        .sum();
+                    let dist = q.sqrt();
+                    if i < j {
+                        want_stress += w[i * n + j] * (dist - d[i * n + j]).powi(2);
+                    }
+                    let ratio = w[i * n + j] * d[i * n + j] / dist;
+                    for k in 0..dims {
+                        want[i * dims + k] += ratio * (x[i * dims + k] - x[j * dims + k]);
+                    }
+                }
+            }
+            let mut first: Option<(Vec<f64>, (f64, f64))> = None;
+            for level in [SimdLevel::Portable, SimdLevel::Avx2, SimdLevel::detect()] {
+                if level == SimdLevel::Avx2 && SimdLevel::detect() == SimdLevel::Portable {
+                    continue;
+                }
+                let mut ws = Workspace::new(n, dims).unwrap();
+                ws.level = level;
+                let mut next = vec![0.0; n * dims];
+                let stats = pass(&diss, &x, &mut next, &mut ws, Some(&w));
+                for (a, b) in next.iter().zip(&want) {
+                    assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+                }
+                assert!((stats.0 - want_stress).abs() <= 1e-12 * want_stress.max(1.0));
+                match &first {
+                    None => first = Some((next, stats)),
+                    Some(f) => assert_eq!(f, &(next, stats), "{level:?}"),
                 }
             }
         }

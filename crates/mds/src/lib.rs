@@ -13,9 +13,13 @@ mod error;
 mod fit_error;
 mod guttman;
 mod input;
+mod nonmetric;
 mod random;
 mod simd;
 mod smacof;
+mod transform;
+mod weighted;
+mod weights;
 
 pub use classical::{classical_mds, classical_mds_into};
 pub use distance::{
@@ -25,8 +29,11 @@ pub use distance::{
 pub use error::MdsError;
 pub use fit_error::{mds_error_row, mds_error_rows, mds_error_rows_into, mds_error_total, mse};
 pub use input::{Dissimilarities, Points, MAX_INPUT_DIMS, MAX_MATRIX_ELEMENTS, SYMMETRY_TOLERANCE};
+pub use nonmetric::DisparityMap;
 pub use random::Mulberry32;
 pub use smacof::{
-    smacof, smacof_into, Init, SmacofParams, SmacofResult, SmacofStats, MAX_ITERATIONS, MAX_N_INIT,
-    MAX_OUTPUT_DIMS,
+    smacof, smacof_into, smacof_model_into, Init, SmacofParams, SmacofResult, SmacofStats,
+    MAX_ITERATIONS, MAX_N_INIT, MAX_OUTPUT_DIMS,
 };
+pub use transform::{transform_into, Fitted, TransformParams};
+pub use weights::check_weights;

@@ -18,7 +18,10 @@ use crate::classical::classical_mds;
 use crate::error::MdsError;
 use crate::guttman::{pass, Workspace};
 use crate::input::Dissimilarities;
+use crate::nonmetric::{DisparityMap, NonMetric};
 use crate::random::Mulberry32;
+use crate::weighted::{weighted_pass, WeightedWorkspace};
+use crate::weights::check_weights;
 use fastkernels_common::limits::{at_most, output_elements};
 use fastkernels_common::{js_number, Flow, ProgressHook};
 
@@ -44,6 +47,8 @@ pub struct SmacofParams {
     pub init: Init,
     pub n_init: usize,
     pub seed: u32,
+    /// Non-metric SMACOF (isotonic disparities, `nonmetric.rs`).
+    pub non_metric: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -142,23 +147,62 @@ fn validate(diss: &Dissimilarities<'_>, p: &SmacofParams) -> Result<(), MdsError
     Ok(())
 }
 
+/// What a run minimises: the plain stress, the weighted stress, or the
+/// non-metric stress against isotonic disparities.
+enum Method<'a> {
+    Metric,
+    Weighted(&'a [f64]),
+    NonMetric,
+}
+
 fn run_once(
     diss: &Dissimilarities<'_>,
+    p: &SmacofParams,
+    method: &Method<'_>,
+    x: Vec<f64>,
+    counter: &mut usize,
+    hook: ProgressHook<'_>,
+) -> Result<(SmacofResult, Option<DisparityMap>), MdsError> {
+    match method {
+        Method::Metric => {
+            let mut ws = Workspace::new(diss.n, p.dims)?;
+            majorise(p, x, counter, hook, &mut |x, next| {
+                pass(diss, x, next, &mut ws, None)
+            })
+            .map(|r| (r, None))
+        }
+        Method::Weighted(w) => {
+            let mut ws = WeightedWorkspace::new(w, diss.n, p.dims)?;
+            majorise(p, x, counter, hook, &mut |x, next| {
+                weighted_pass(diss, w, x, next, &mut ws)
+            })
+            .map(|r| (r, None))
+        }
+        Method::NonMetric => non_metric(diss, p, x, counter, hook),
+    }
+}
+
+/// One Guttman step: fills `next` from `x`, returns (stress, squares) of `x`.
+type Step<'a> = dyn FnMut(&[f64], &mut [f64]) -> (f64, f64) + 'a;
+
+/// The metric loop over one Guttman step: `step(x, next)` fills `next` and
+/// returns (stress, sum of squares) of `x`.
+fn majorise(
     p: &SmacofParams,
     mut x: Vec<f64>,
     counter: &mut usize,
     hook: ProgressHook<'_>,
+    step: &mut Step<'_>,
 ) -> Result<SmacofResult, MdsError> {
     let mut next = zeros(x.len(), "the SMACOF embedding")?;
-    let mut ws = Workspace::new(diss.n, p.dims)?;
     // Pass 0 moves the initial configuration; pass t >= 1 measures X_t.
-    pass(diss, &x, &mut next, &mut ws);
+    step(&x, &mut next);
     std::mem::swap(&mut x, &mut next);
     let mut old_stress = f64::NAN;
     let mut iteration = 0;
     loop {
         iteration += 1;
-        let (stress, squares) = pass(diss, &x, &mut next, &mut ws);
+        let (stress, squares) = step(&x, &mut next);
         *counter += 1;
         if hook(*counter, stress) == Flow::Stop {
             return Err(MdsError::Cancelled);
@@ -178,6 +222,51 @@ fn run_once(
     }
 }
 
+/// scikit-learn's non-metric loop (`nonmetric.rs`): disparities from the
+/// distances of X, a Guttman step with them, then the stress of the new X
+/// against the same disparities.
+fn non_metric(
+    diss: &Dissimilarities<'_>,
+    p: &SmacofParams,
+    mut x: Vec<f64>,
+    counter: &mut usize,
+    hook: ProgressHook<'_>,
+) -> Result<(SmacofResult, Option<DisparityMap>), MdsError> {
+    let n = diss.n;
+    let mut model = NonMetric::new(diss)?;
+    let mut ws = Workspace::new(n, p.dims)?;
+    let mut next = zeros(x.len(), "the SMACOF embedding")?;
+    let mut old_stress = f64::NAN;
+    let mut iteration = 0;
+    loop {
+        iteration += 1;
+        model.update(iteration == 1, &x, p.dims);
+        let disparities = Dissimilarities {
+            data: &model.disparities,
+            n,
+        };
+        pass(&disparities, &x, &mut next, &mut ws, None);
+        std::mem::swap(&mut x, &mut next);
+        let (stress, squares) = model.measure(&x, p.dims);
+        *counter += 1;
+        if hook(*counter, stress) == Flow::Stop {
+            return Err(MdsError::Cancelled);
+        }
+        let converged = iteration > 1 && (old_stress - stress) / squares < p.eps;
+        if converged || iteration >= p.max_iter {
+            let result = SmacofResult {
+                embedding: x,
+                stress,
+                normalized_stress: (stress / squares).sqrt(),
+                iterations: iteration,
+                converged,
+            };
+            return Ok((result, Some(model.map()?)));
+        }
+        old_stress = stress;
+    }
+}
+
 /// Metric MDS by SMACOF. With `n_init > 1` (random init only) the runs
 /// start from consecutive draws of one mulberry32 stream and the run with the
 /// lowest stress wins (the first on ties). The hook sees every iteration of
@@ -188,7 +277,7 @@ pub fn smacof(
     hook: ProgressHook<'_>,
 ) -> Result<SmacofResult, MdsError> {
     validate(&diss, params)?;
-    solve(diss, params, hook)
+    solve(diss, None, params, hook).map(|(r, _)| r)
 }
 
 /// [`smacof`] with the embedding written into the caller's buffer of
@@ -199,6 +288,20 @@ pub fn smacof_into(
     out: &mut [f64],
     hook: ProgressHook<'_>,
 ) -> Result<SmacofStats, MdsError> {
+    smacof_model_into(diss, None, params, out, hook).map(|(stats, _)| stats)
+}
+
+/// [`smacof_into`] with optional per-pair `weights` (n x n, symmetric,
+/// at least 0, zero = missing; see `weights.rs`) and `params.non_metric`;
+/// also returns what `transform` needs of the fit: the disparity map of a
+/// non-metric fit (`None` for a metric one).
+pub fn smacof_model_into(
+    diss: Dissimilarities<'_>,
+    weights: Option<&[f64]>,
+    params: &SmacofParams,
+    out: &mut [f64],
+    hook: ProgressHook<'_>,
+) -> Result<(SmacofStats, Option<DisparityMap>), MdsError> {
     validate(&diss, params)?;
     if out.len() != diss.n * params.dims {
         return Err(MdsError::invalid(format!(
@@ -207,36 +310,71 @@ pub fn smacof_into(
             out.len()
         )));
     }
-    let result = solve(diss, params, hook)?;
+    if let Some(w) = weights {
+        if params.non_metric {
+            return Err(MdsError::invalid(NON_METRIC_WEIGHTS));
+        }
+        check_weights(w, diss.n)?;
+    }
+    if params.non_metric {
+        check_non_metric(&diss)?;
+    }
+    let (result, map) = solve(diss, weights, params, hook)?;
     out.copy_from_slice(&result.embedding);
-    Ok(SmacofStats {
+    let stats = SmacofStats {
         stress: result.stress,
         normalized_stress: result.normalized_stress,
         iterations: result.iterations,
         converged: result.converged,
-    })
+    };
+    Ok((stats, map))
+}
+
+/// The TS layer refuses the combination with the same words.
+const NON_METRIC_WEIGHTS: &str =
+    "options.weights cannot be combined with options.nonMetric: true (weighted non-metric SMACOF is not implemented)";
+
+/// Non-metric SMACOF needs a pair to rank.
+fn check_non_metric(diss: &Dissimilarities<'_>) -> Result<(), MdsError> {
+    let n = diss.n;
+    if (0..n).all(|i| {
+        diss.data[i * n + i + 1..(i + 1) * n]
+            .iter()
+            .all(|v| *v == 0.0)
+    }) {
+        return Err(MdsError::invalid(
+            "dissimilarities: options.nonMetric needs at least one positive dissimilarity off the diagonal",
+        ));
+    }
+    Ok(())
 }
 
 /// The one compute path of SMACOF (parameters validated).
 fn solve(
     diss: Dissimilarities<'_>,
+    weights: Option<&[f64]>,
     params: &SmacofParams,
     hook: ProgressHook<'_>,
-) -> Result<SmacofResult, MdsError> {
+) -> Result<(SmacofResult, Option<DisparityMap>), MdsError> {
     let n = diss.n;
     let mut counter = 0;
+    let method = match (weights, params.non_metric) {
+        (Some(w), _) => Method::Weighted(w),
+        (None, true) => Method::NonMetric,
+        (None, false) => Method::Metric,
+    };
     match &params.init {
         Init::Classical => {
             let x = classical_mds(diss, params.dims)?;
-            run_once(&diss, params, x, &mut counter, hook)
+            run_once(&diss, params, &method, x, &mut counter, hook)
         }
         Init::Given(x) => {
             let x = fastkernels_common::alloc::copied(x, "the SMACOF embedding")?;
-            run_once(&diss, params, x, &mut counter, hook)
+            run_once(&diss, params, &method, x, &mut counter, hook)
         }
         Init::Random => {
             let mut rng = Mulberry32::new(params.seed);
-            let mut best: Option<SmacofResult> = None;
+            let mut best: Option<(SmacofResult, Option<DisparityMap>)> = None;
             for _ in 0..params.n_init {
                 let len = n * params.dims;
                 let x = fastkernels_common::alloc::collected(
@@ -244,8 +382,8 @@ fn solve(
                     (0..len).map(|_| rng.next_f64()),
                     "the SMACOF embedding",
                 )?;
-                let result = run_once(&diss, params, x, &mut counter, &mut *hook)?;
-                if !matches!(&best, Some(b) if b.stress <= result.stress) {
+                let result = run_once(&diss, params, &method, x, &mut counter, &mut *hook)?;
+                if !matches!(&best, Some(b) if b.0.stress <= result.0.stress) {
                     best = Some(result);
                 }
             }
@@ -276,6 +414,7 @@ mod tests {
             init,
             n_init: 1,
             seed: 3,
+            non_metric: false,
         }
     }
 
@@ -401,5 +540,67 @@ mod tests {
                 .to_string(),
             "out must have length 80 (n x dims), got length 79"
         );
+    }
+
+    #[test]
+    fn unit_weights_equal_the_unweighted_path_and_threads_agree() {
+        let d = random_distances(60, 4, 7);
+        let diss = Dissimilarities::new(&d, 60).unwrap();
+        let mut p = params(Init::Random);
+        p.max_iter = 40;
+        p.eps = 0.0;
+        let plain = smacof(diss, &p, &mut no_progress).unwrap();
+        let ones = vec![1.0; 3600];
+        let run = |w: &[f64], threads| {
+            let mut out = vec![0.0; 120];
+            let (stats, map) = pool(threads)
+                .install(|| smacof_model_into(diss, Some(w), &p, &mut out, &mut no_progress))
+                .unwrap();
+            assert!(map.is_none());
+            (out, stats)
+        };
+        let (out, stats) = run(&ones, 1);
+        for (a, b) in out.iter().zip(&plain.embedding) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        assert!((stats.stress - plain.stress).abs() < 1e-9 * plain.stress);
+        let mut rng = Mulberry32::new(5);
+        let mut w = vec![0.0; 3600];
+        for i in 0..60 {
+            for j in i + 1..60 {
+                let v = if rng.next_f64() < 0.2 {
+                    0.0
+                } else {
+                    rng.next_f64() * 2.0
+                };
+                w[i * 60 + j] = v;
+                w[j * 60 + i] = v;
+            }
+        }
+        let first = run(&w, 1);
+        for threads in [2, 3] {
+            assert_eq!(first, run(&w, threads));
+        }
+    }
+
+    #[test]
+    fn non_metric_stress_is_finite_and_threads_agree() {
+        let d = random_distances(50, 3, 8);
+        let diss = Dissimilarities::new(&d, 50).unwrap();
+        let mut p = params(Init::Classical);
+        p.non_metric = true;
+        p.max_iter = 30;
+        let run = |threads| {
+            let mut out = vec![0.0; 100];
+            let r = pool(threads)
+                .install(|| smacof_model_into(diss, None, &p, &mut out, &mut no_progress))
+                .unwrap();
+            (out, r)
+        };
+        let first = run(1);
+        assert!(first.1 .0.stress.is_finite() && first.1 .1.is_some());
+        for threads in [2, 3] {
+            assert_eq!(first, run(threads));
+        }
     }
 }

@@ -8,8 +8,9 @@
 
 use fastkernels_mds::{
     classical_mds_into, dist_from_point_into, distance_matrix, distance_matrix_into, mds_error_row,
-    mds_error_rows_into, mds_error_total, mse, smacof_into, update_distance_matrix,
-    Dissimilarities, Init, MdsError, Points, SmacofParams, SmacofStats,
+    mds_error_rows_into, mds_error_total, mse, smacof_model_into, transform_into,
+    update_distance_matrix, DisparityMap, Dissimilarities, Fitted, Init, MdsError, Points,
+    SmacofParams, SmacofStats, TransformParams,
 };
 
 use napi::bindgen_prelude::{Float64Array, Object};
@@ -17,7 +18,7 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Result, Status};
 use napi_derive::napi;
 
-use crate::buffers::{out_f64, FloatArray, FloatInput};
+use crate::buffers::{out_f64, F64Input, FloatArray, FloatInput};
 use crate::cancel::{CancelToken, StopFlag};
 use crate::errors::kernel_error;
 use crate::run::{run_async, run_sync};
@@ -36,6 +37,10 @@ pub struct MdsSmacofParams {
     pub seed: u32,
     /// The start configuration when `init` is "given" (n x outputDims).
     pub init_embedding: Option<Float64Array>,
+    /// Non-metric SMACOF (isotonic disparities).
+    pub non_metric: bool,
+    /// Per-pair weights (n x n), weighted SMACOF.
+    pub weights: Option<Float64Array>,
     /// Async calls: lend the data instead of copying it.
     pub borrow: bool,
     pub threads: u32,
@@ -52,6 +57,10 @@ pub struct MdsSmacofOutput {
     /// Progress events queued for `onIteration` (async only; 0 otherwise), so
     /// that the TS layer can wait for all of them before resolving.
     pub progress_events: u32,
+    /// Non-metric fits: the disparity map (unique positive dissimilarities
+    /// ascending, and their final disparities) that `transform` needs.
+    pub map_x: Option<Float64Array>,
+    pub map_y: Option<Float64Array>,
 }
 
 /// Progress event sent to `onIteration`.
@@ -63,13 +72,21 @@ pub struct MdsIteration {
 
 pub type MdsIterationCallback = ThreadsafeFunction<MdsIteration, (), MdsIteration, Status, false>;
 
-fn to_output(stats: SmacofStats, progress_events: u32) -> MdsSmacofOutput {
+type Fit = (SmacofStats, Option<DisparityMap>);
+
+fn to_output((stats, map): Fit, progress_events: u32) -> MdsSmacofOutput {
+    let (map_x, map_y) = match map {
+        Some(m) => (Some(Float64Array::new(m.x)), Some(Float64Array::new(m.y))),
+        None => (None, None),
+    };
     MdsSmacofOutput {
         stress: stats.stress,
         normalized_stress: stats.normalized_stress,
         iterations: stats.iterations as u32,
         converged: stats.converged,
         progress_events,
+        map_x,
+        map_y,
     }
 }
 
@@ -91,7 +108,21 @@ fn to_params(params: &MdsSmacofParams) -> Result<SmacofParams> {
         init,
         n_init: params.n_init as usize,
         seed: params.seed,
+        non_metric: params.non_metric,
     })
+}
+
+/// The kernel parameters and the weights (copied unless lent) of a call.
+fn split(
+    mut params: MdsSmacofParams,
+    borrow: bool,
+) -> Result<(u32, (SmacofParams, Option<F64Input>))> {
+    let smacof = to_params(&params)?;
+    let weights = match params.weights.take() {
+        Some(w) => Some(F64Input::new(w, borrow)?),
+        None => None,
+    };
+    Ok((params.threads, (smacof, weights)))
 }
 
 fn mds<T>(result: std::result::Result<T, MdsError>) -> Result<T> {
@@ -273,21 +304,24 @@ enum Source {
 
 fn smacof_compute(
     source: &Source,
+    weights: Option<&F64Input>,
     params: &SmacofParams,
     out: &mut Float64Array,
     hook: &mut dyn FnMut(usize, f64) -> fastkernels_common::Flow,
-) -> Result<SmacofStats> {
+) -> Result<Fit> {
     let out = out_f64(out);
+    let w = weights.map(|w| w.values());
     mds(match source {
         Source::Matrix { data, n } => {
             let data = data.values()?;
-            Dissimilarities::new(&data, *n as usize).and_then(|d| smacof_into(d, params, out, hook))
+            Dissimilarities::new(&data, *n as usize)
+                .and_then(|d| smacof_model_into(d, w, params, out, hook))
         }
         Source::Points { data, dims } => {
             let data = data.values()?;
             points(&data, *dims).and_then(|pts| {
                 let d = distance_matrix(pts)?;
-                smacof_into(Dissimilarities::new(&d, pts.n)?, params, out, hook)
+                smacof_model_into(Dissimilarities::new(&d, pts.n)?, w, params, out, hook)
             })
         }
     })
@@ -296,13 +330,14 @@ fn smacof_compute(
 fn smacof_sync(
     kernel: &str,
     source: Source,
-    params: SmacofParams,
+    (params, weights): (SmacofParams, Option<F64Input>),
     mut out: Float64Array,
     threads: u32,
 ) -> Result<MdsSmacofOutput> {
     run_sync(kernel, threads, || {
         smacof_compute(
             &source,
+            weights.as_ref(),
             &params,
             &mut out,
             &mut fastkernels_common::no_progress,
@@ -316,7 +351,7 @@ fn smacof_async<'env>(
     env: &'env Env,
     kernel: &'static str,
     source: Source,
-    params: SmacofParams,
+    (params, weights): (SmacofParams, Option<F64Input>),
     mut out: Float64Array,
     threads: u32,
     (token, on_iteration): (Option<&CancelToken>, Option<MdsIterationCallback>),
@@ -342,10 +377,10 @@ fn smacof_async<'env>(
                 }
                 stop.flow()
             };
-            let stats = smacof_compute(&source, &params, &mut out, &mut hook)?;
-            Ok((stats, queued))
+            let fit = smacof_compute(&source, weights.as_ref(), &params, &mut out, &mut hook)?;
+            Ok((fit, queued))
         },
-        |(stats, queued)| Ok(to_output(stats, queued)),
+        |(fit, queued)| Ok(to_output(fit, queued)),
     )
 }
 
@@ -356,7 +391,7 @@ pub fn mds_smacof(
     params: MdsSmacofParams,
     out: Float64Array,
 ) -> Result<MdsSmacofOutput> {
-    let (threads, smacof) = (params.threads, to_params(&params)?);
+    let (threads, smacof) = split(params, true)?;
     let data = FloatInput::new(dissimilarities, true)?;
     smacof_sync("smacof", Source::Matrix { data, n }, smacof, out, threads)
 }
@@ -368,7 +403,7 @@ pub fn mds_from_points(
     params: MdsSmacofParams,
     out: Float64Array,
 ) -> Result<MdsSmacofOutput> {
-    let (threads, smacof) = (params.threads, to_params(&params)?);
+    let (threads, smacof) = split(params, true)?;
     let data = FloatInput::new(points_, true)?;
     smacof_sync("mds", Source::Points { data, dims }, smacof, out, threads)
 }
@@ -386,8 +421,9 @@ pub fn mds_smacof_async<'env>(
     token: Option<&CancelToken>,
     on_iteration: Option<MdsIterationCallback>,
 ) -> Result<Object<'env>> {
-    let (threads, smacof) = (params.threads, to_params(&params)?);
-    let data = FloatInput::new(dissimilarities, params.borrow)?;
+    let borrow = params.borrow;
+    let (threads, smacof) = split(params, borrow)?;
+    let data = FloatInput::new(dissimilarities, borrow)?;
     let source = Source::Matrix { data, n };
     smacof_async(
         env,
@@ -413,8 +449,9 @@ pub fn mds_from_points_async<'env>(
     token: Option<&CancelToken>,
     on_iteration: Option<MdsIterationCallback>,
 ) -> Result<Object<'env>> {
-    let (threads, smacof) = (params.threads, to_params(&params)?);
-    let data = FloatInput::new(points_, params.borrow)?;
+    let borrow = params.borrow;
+    let (threads, smacof) = split(params, borrow)?;
+    let data = FloatInput::new(points_, borrow)?;
     let source = Source::Points { data, dims };
     smacof_async(
         env,
@@ -424,5 +461,153 @@ pub fn mds_from_points_async<'env>(
         out,
         threads,
         (token, on_iteration),
+    )
+}
+
+// ---- out-of-sample transform -------------------------------------------
+
+/// Transform parameters, structurally checked by the TS layer.
+#[napi(object)]
+pub struct MdsTransformParams {
+    /// The fitted embedding's width.
+    pub dims: u32,
+    pub max_iter: u32,
+    pub eps: f64,
+    pub borrow: bool,
+    pub threads: u32,
+}
+
+/// A fitted model and the new points of one transform call, owned by the call.
+struct TransformInput {
+    embedding: F64Input,
+    map: Option<DisparityMap>,
+    new_diss: FloatInput,
+    weights: Option<F64Input>,
+    dims: usize,
+    params: TransformParams,
+}
+
+fn transform_input(
+    embedding: Float64Array,
+    map: (Option<Float64Array>, Option<Float64Array>),
+    new_diss: FloatArray,
+    weights: Option<Float64Array>,
+    p: &MdsTransformParams,
+    borrow: bool,
+) -> Result<TransformInput> {
+    let map = match map {
+        (Some(x), Some(y)) => Some(DisparityMap {
+            x: crate::buffers::copy(&x)?,
+            y: crate::buffers::copy(&y)?,
+        }),
+        _ => None,
+    };
+    Ok(TransformInput {
+        embedding: F64Input::new(embedding, borrow)?,
+        map,
+        new_diss: FloatInput::new(new_diss, borrow)?,
+        weights: weights.map(|w| F64Input::new(w, borrow)).transpose()?,
+        dims: p.dims as usize,
+        params: TransformParams {
+            max_iter: p.max_iter as usize,
+            eps: p.eps,
+        },
+    })
+}
+
+fn transform_compute(
+    input: &TransformInput,
+    out: &mut Float64Array,
+    hook: &mut dyn FnMut(usize, f64) -> fastkernels_common::Flow,
+) -> Result<()> {
+    let embedding = input.embedding.values();
+    let dims = input.dims.max(1);
+    let fit = Fitted {
+        embedding,
+        n: embedding.len() / dims,
+        dims,
+        map: input.map.as_ref(),
+    };
+    let new_diss = input.new_diss.values()?;
+    let weights = input.weights.as_ref().map(|w| w.values());
+    mds(transform_into(
+        fit,
+        &new_diss,
+        weights,
+        &input.params,
+        out_f64(out),
+        hook,
+    ))
+}
+
+#[napi(js_name = "mdsTransform")]
+#[allow(clippy::too_many_arguments)]
+pub fn mds_transform(
+    embedding: Float64Array,
+    map_x: Option<Float64Array>,
+    map_y: Option<Float64Array>,
+    new_dissimilarities: FloatArray,
+    weights: Option<Float64Array>,
+    params: MdsTransformParams,
+    mut out: Float64Array,
+) -> Result<()> {
+    let input = transform_input(
+        embedding,
+        (map_x, map_y),
+        new_dissimilarities,
+        weights,
+        &params,
+        true,
+    )?;
+    run_sync("transform", params.threads, || {
+        transform_compute(&input, &mut out, &mut fastkernels_common::no_progress)
+    })
+}
+
+#[napi(js_name = "mdsTransformAsync", ts_return_type = "Promise<number>")]
+#[allow(clippy::too_many_arguments)]
+pub fn mds_transform_async<'env>(
+    env: &'env Env,
+    embedding: Float64Array,
+    map_x: Option<Float64Array>,
+    map_y: Option<Float64Array>,
+    new_dissimilarities: FloatArray,
+    weights: Option<Float64Array>,
+    params: MdsTransformParams,
+    mut out: Float64Array,
+    token: Option<&CancelToken>,
+    on_iteration: Option<MdsIterationCallback>,
+) -> Result<Object<'env>> {
+    let input = transform_input(
+        embedding,
+        (map_x, map_y),
+        new_dissimilarities,
+        weights,
+        &params,
+        params.borrow,
+    )?;
+    let stop = StopFlag::of(token);
+    run_async(
+        env,
+        "transform",
+        params.threads,
+        move || {
+            let mut queued = 0u32;
+            let mut hook = |iteration: usize, stress: f64| {
+                if let Some(callback) = &on_iteration {
+                    let event = MdsIteration {
+                        iteration: iteration as u32,
+                        stress,
+                    };
+                    if callback.call(event, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                        queued += 1;
+                    }
+                }
+                stop.flow()
+            };
+            transform_compute(&input, &mut out, &mut hook)?;
+            Ok(queued)
+        },
+        Ok,
     )
 }
