@@ -45,7 +45,11 @@ export function addWorkerCommand(program: Command): void {
     .option("--log-jobs", "print a line when each job starts and ends")
     .action(async (opts: WorkerCliOptions) => {
       const url = opts.redis ?? process.env.FASTKERNELS_REDIS_URL;
-      if (!url) throw new InvalidArgumentError("--redis <url> (or FASTKERNELS_REDIS_URL) is required");
+      if (!url) {
+        console.error("fastkernels worker: --redis <url> (or the environment variable FASTKERNELS_REDIS_URL) is required");
+        process.exitCode = 2;
+        return;
+      }
       const { startWorker } = await import("./worker.js");
       const log = (line: string) => console.log(`fastkernels worker: ${line}`);
       const handle = await startWorker({

@@ -129,8 +129,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     ...(options.stalledInterval === undefined ? {} : { stalledInterval: positive("options.stalledInterval", options.stalledInterval, 30000) }),
     ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: positive("options.maxStalledCount", options.maxStalledCount, 1) }),
   });
-  // Connection errors are reported by ioredis without credentials; they are retried.
-  worker.on("error", (error) => log(`worker error: ${error.message}`));
+  // Connection errors (ioredis prints host and port, never credentials) are
+  // retried by ioredis; a repeated one is printed once until it changes.
+  let lastError = "";
+  worker.on("error", (error) => {
+    if (error.message !== lastError) log(`worker error: ${(lastError = error.message)}`);
+  });
   await worker.waitUntilReady();
   return {
     dataRoot: realRoot,
