@@ -18,9 +18,24 @@ export function mixtureRows(n: number, d: number, seed: number): Float64Array {
   return out;
 }
 
-/** The same rows as 8-bit values (clamped to [0, 1] first). */
+/**
+ * 8-bit rows around K = 3 colours (triangular noise). Past 65536 rows the
+ * first 65536 repeat: drawing millions of values inside jest's sandbox takes
+ * tens of seconds, and the fits only need many rows, not fresh ones.
+ */
 export function mixtureBytes(n: number, d: number, seed: number): Uint8Array {
-  return Uint8Array.from(mixtureRows(n, d, seed), (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+  const random = mulberry32(seed);
+  const out = new Uint8Array(n * d);
+  const fresh = Math.min(n, 65536);
+  for (let i = 0; i < fresh; i++) {
+    const k = Math.floor(random() * 3);
+    for (let j = 0; j < d; j++) {
+      const v = 40 + 70 * k + 10 * j + (8 + 4 * k) * (random() + random() - 1);
+      out[i * d + j] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
+  }
+  for (let at = fresh * d; at < out.length; at += fresh * d) out.copyWithin(at, 0, Math.min(fresh * d, out.length - at));
+  return out;
 }
 
 export function writeRows(dir: string, name: string, values: Float64Array | Float32Array | Uint8Array): string {
