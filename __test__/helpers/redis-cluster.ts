@@ -10,8 +10,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const root = path.join(__dirname, "..", "..");
+
+/** `node --import <tsx loader>`: runs the TypeScript sources from any working folder. */
+export const TSX_IMPORT = ["--import", pathToFileURL(path.join(root, "node_modules", "tsx", "dist", "loader.mjs")).href];
 
 export const REDIS_MISSING =
   "redis-server was not found on PATH: the distributed tests need a real Redis. " +
@@ -120,8 +124,7 @@ export class RedisCluster {
 
   async startWorker(args: WorkerArgs): Promise<Proc> {
     const argv = [
-      "--import",
-      "tsx",
+      ...TSX_IMPORT,
       path.join(root, "ts", "cli.ts"),
       "worker",
       "--redis",

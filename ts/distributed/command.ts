@@ -50,8 +50,9 @@ export function addWorkerCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const { startWorker } = await import("./worker.js");
       const log = (line: string) => console.log(`fastkernels worker: ${line}`);
+      log(`connecting to ${redactRedisUrl(url)} (queue ${opts.queue})`);
+      const { startWorker } = await import("./worker.js");
       const handle = await startWorker({
         connection: url,
         queue: opts.queue,
