@@ -21,6 +21,12 @@ export declare class PolygonNativeIndex {
   /** Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`. */
   static build(x: Float64Array, y: Float64Array, offsets: Uint32Array, threads: number): PolygonNativeIndex
   /**
+   * Builds from packed rings: ring i is `offsets[i]..offsets[i + 1]` and
+   * polygon i is rings `rings[i]..rings[i + 1]` (without `rings`, ring i
+   * is polygon i).
+   */
+  static buildRings(x: Float64Array, y: Float64Array, offsets: Uint32Array, rings: Uint32Array | undefined | null, threads: number): PolygonNativeIndex
+  /**
    * Builds from centers (interleaved) and areas already computed by the
    * caller with the same definitions (e.g. cached on `Polygon` objects).
    */
@@ -367,7 +373,7 @@ export interface PolygonCsrResult {
  * `PolygonNativeIndex.build` on the pool; the vertex buffers are copied
  * first, or lent with `borrow`.
  */
-export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array, offsets: Uint32Array, borrow: boolean, threads: number): Promise<PolygonNativeIndex>
+export declare function polygonIndexBuildAsync(x: Float64Array, y: Float64Array, offsets: Uint32Array, rings: Uint32Array | undefined | null, borrow: boolean, threads: number): Promise<PolygonNativeIndex>
 
 /**
  * `PolygonNativeIndex.fromGeometry` on the pool; centers and areas are

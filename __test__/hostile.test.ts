@@ -547,6 +547,21 @@ for (const [label, value] of [
 ] as const) {
   set(indexSig, "polygons.offsets", label, value);
 }
+for (const [label, value] of [
+  ["is a string", "0,1,3"],
+  ["is a Float64Array", f64(0, 1, 3)],
+  ["is null", null],
+  ["is empty", []],
+  ["does not start at 0", [1, 3]],
+  ["decreases", [0, 2, 1, 3]],
+  ["repeats (a polygon without rings)", [0, 1, 1, 3]],
+  ["runs past the rings", [0, 1, 4]],
+  ["does not end at the ring count", [0, 1, 2]],
+  ["holds -1", [0, -1, 3]],
+  ["holds 0.5", [0, 0.5, 3]],
+] as const) {
+  set(indexSig, "polygons.rings", label, value);
+}
 optionsFamily(indexSig);
 
 /** Point (closeTo, findClosePolygons) mutations. */

@@ -23,6 +23,7 @@ import type { AsyncKernelOptions, KernelOptions } from "../threads";
 import { show, widenFloats, withDefault } from "../validate";
 import type { FloatArray } from "../validate";
 import { geometryOfPolygons, isPolygon, Polygon } from "./polygon";
+import { decode, encode } from "./serialize";
 import { bestMatchRange, closeTo, nearestRange, packedGeometry, withinDistanceRange } from "./reference";
 import type { PackedGeometry, Query } from "./reference";
 import {
@@ -84,9 +85,13 @@ export interface NearestResult {
   distances: Float64Array;
 }
 
-/** Packed, validated vertex buffers. Internal. */
+/** Packed, validated vertex buffers (`rings` undefined: one ring per polygon). Internal. */
 class PackedPolygons {
-  constructor(readonly x: Float64Array, readonly y: Float64Array, readonly offsets: Uint32Array) {}
+  constructor(readonly x: Float64Array, readonly y: Float64Array, readonly offsets: Uint32Array, readonly rings: Uint32Array | undefined) {}
+
+  copy(): PackedPolygons {
+    return new PackedPolygons(this.x.slice(), this.y.slice(), this.offsets.slice(), this.rings?.slice());
+  }
 }
 
 /** Whether every element was made by the `Polygon` class. */
@@ -103,6 +108,8 @@ const REFERENCE_CHUNK = 1024;
 interface Built {
   length: number;
   vertices: PackedPolygons | undefined;
+  /** The `Polygon` objects of an index built from them (their vertices, packed on demand). */
+  polygons: ReadonlyArray<Polygon> | undefined;
   geometry: PackedGeometry | undefined;
   native: NativeIndex | undefined;
 }
@@ -116,8 +123,12 @@ function buildPrepare(polygons: unknown): BuildSource {
   // An array of polygon-like objects is packed into new buffers, each vertex
   // checked as it is copied; flat buffers are checked structurally here and
   // scanned by the backend.
-  const { x, y, offsets } = Array.isArray(polygons) ? packPolygons("polygons", polygons) : checkFlatPolygons("polygons", polygons);
-  return { kind: "flat", vertices: new PackedPolygons(x, y, offsets) };
+  if (Array.isArray(polygons)) {
+    const { x, y, offsets } = packPolygons("polygons", polygons);
+    return { kind: "flat", vertices: new PackedPolygons(x, y, offsets, undefined) };
+  }
+  const { x, y, offsets, rings } = checkFlatPolygons("polygons", polygons);
+  return { kind: "flat", vertices: new PackedPolygons(x, y, offsets, rings) };
 }
 
 function sourceGeometry(source: BuildSource & { kind: "objects" }): PackedGeometry {
@@ -127,18 +138,19 @@ function sourceGeometry(source: BuildSource & { kind: "objects" }): PackedGeomet
 function buildReference(source: BuildSource): Built {
   if (source.kind === "objects") {
     const geometry = sourceGeometry(source);
-    return { length: geometry.areas.length, vertices: undefined, geometry, native: undefined };
+    return { length: geometry.areas.length, vertices: undefined, polygons: source.polygons, geometry, native: undefined };
   }
-  const { x, y, offsets } = source.vertices;
+  const { x, y, offsets, rings } = source.vertices;
   scanFinite("polygons.x", x);
   scanFinite("polygons.y", y);
-  return { length: offsets.length - 1, vertices: source.vertices, geometry: packedGeometry(x, y, offsets), native: undefined };
+  const geometry = packedGeometry(x, y, offsets, rings);
+  return { length: geometry.areas.length, vertices: source.vertices, polygons: undefined, geometry, native: undefined };
 }
 
 function builtNative(source: BuildSource, index: NativeIndex): Built {
   return source.kind === "objects"
-    ? { length: index.length, vertices: undefined, geometry: sourceGeometry(source), native: index }
-    : { length: index.length, vertices: source.vertices, geometry: undefined, native: index };
+    ? { length: index.length, vertices: undefined, polygons: source.polygons, geometry: sourceGeometry(source), native: index }
+    : { length: index.length, vertices: source.vertices, polygons: undefined, geometry: undefined, native: index };
 }
 
 const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatPolygons, options?: unknown], BuildSource, Built>({
@@ -149,8 +161,8 @@ const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatP
   reference: (source) => once(() => buildReference(source)),
   native: (source, b, threads) => {
     if (source.kind === "flat") {
-      const { x, y, offsets } = source.vertices;
-      return builtNative(source, b.PolygonNativeIndex.build(x, y, offsets, threads));
+      const { x, y, offsets, rings } = source.vertices;
+      return builtNative(source, b.PolygonNativeIndex.buildRings(x, y, offsets, rings, threads));
     }
     const { centers, areas } = sourceGeometry(source);
     return builtNative(source, b.PolygonNativeIndex.fromGeometry(centers, areas, threads));
@@ -159,8 +171,8 @@ const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatP
     if (source.kind === "flat") {
       // The binding copies the buffers (unless lent); the index keeps these
       // (the caller's own) for a later reference query, as the sync build does.
-      const { x, y, offsets } = source.vertices;
-      return builtNative(source, await b.polygonIndexBuildAsync(x, y, offsets, borrow, threads));
+      const { x, y, offsets, rings } = source.vertices;
+      return builtNative(source, await b.polygonIndexBuildAsync(x, y, offsets, rings, borrow, threads));
     }
     const { centers, areas } = sourceGeometry(source);
     return builtNative(source, await b.polygonIndexFromGeometryAsync(centers, areas, borrow, threads));
@@ -169,7 +181,7 @@ const buildKernel = registerKernel<[polygons: ReadonlyArray<PolygonLike> | FlatP
   copyInputs: (source) =>
     source.kind === "objects"
       ? { ...source, geometry: sourceGeometry(source) }
-      : { kind: "flat", vertices: new PackedPolygons(source.vertices.x.slice(), source.vertices.y.slice(), source.vertices.offsets.slice()) },
+      : { kind: "flat", vertices: source.vertices.copy() },
 });
 
 /** Internal access to an index's backends for the query kernels (set in the class's static block). */
@@ -356,10 +368,15 @@ const nearestKernel = registerKernel<NearestArgs, QueryCall & { k: number }, Nea
 export class PolygonIndex {
   /** Number of polygons. */
   readonly length: number;
-  /** Packed vertices (flat buffers or polygon-like objects), if given. */
-  readonly #vertices: PackedPolygons | undefined;
+  /** Packed vertices (flat buffers or polygon-like objects), if given; packed from `#polygons` on demand. */
+  #vertices: PackedPolygons | undefined;
+  /** The `Polygon` objects an index was built from. */
+  readonly #polygons: ReadonlyArray<Polygon> | undefined;
   #native: NativeIndex | undefined;
   #geometry: PackedGeometry | undefined;
+  /** Entry -> feature of an index built from GeoJSON (or loaded with one). */
+  #featureIndex: Int32Array | undefined;
+  #featureCount = 0;
 
   /** A build finished by `buildAsync`, taken by the constructor it calls. */
   static #pending: Built | undefined;
@@ -383,6 +400,7 @@ export class PolygonIndex {
     PolygonIndex.#pending = undefined;
     this.length = built.length;
     this.#vertices = built.vertices;
+    this.#polygons = built.polygons;
     this.#geometry = built.geometry;
     this.#native = built.native;
   }
@@ -398,6 +416,33 @@ export class PolygonIndex {
     return new PolygonIndex(polygons);
   }
 
+  /**
+   * The index as one contiguous little-endian buffer (see
+   * `ts/polygon/serialize.ts` for the layout): the vertices, rings and
+   * feature index. Centers, areas and the grid are rebuilt by
+   * `deserialize`. An index built from `Polygon` objects stores their
+   * vertices (packed once, here).
+   */
+  serialize(): Uint8Array {
+    const { x, y, offsets, rings } = this.#packed();
+    return encode({ x, y, offsets, rings, featureIndex: this.#featureIndex, featureCount: this.#featureCount });
+  }
+
+  /**
+   * An index from a `serialize()` buffer, checked before anything is built
+   * (magic, version, flags, exact length, finite coordinates, offsets,
+   * rings and feature indices): a TypeError or RangeError naming what is
+   * wrong, never a crash. The bytes are copied. `options.threads` picks the
+   * backend built now, as in the constructor.
+   */
+  static deserialize(bytes: Uint8Array, options?: KernelOptions): PolygonIndex {
+    const parts = decode(bytes);
+    const index = new PolygonIndex({ x: parts.x, y: parts.y, offsets: parts.offsets, rings: parts.rings }, options);
+    index.#featureIndex = parts.featureIndex;
+    index.#featureCount = parts.featureCount;
+    return index;
+  }
+
   static {
     referenceOf = (index) => index.#reference();
     nativeOf = (index, threads) => index.#nativeIndex(threads);
@@ -405,10 +450,19 @@ export class PolygonIndex {
 
   #reference(): PackedGeometry {
     if (!this.#geometry) {
-      const { x, y, offsets } = this.#vertices as PackedPolygons;
-      this.#geometry = packedGeometry(x, y, offsets);
+      const { x, y, offsets, rings } = this.#vertices as PackedPolygons;
+      this.#geometry = packedGeometry(x, y, offsets, rings);
     }
     return this.#geometry;
+  }
+
+  /** The packed vertices (from the `Polygon` objects the first time, for an index built from them). */
+  #packed(): PackedPolygons {
+    if (!this.#vertices) {
+      const { x, y, offsets } = packPolygons("polygons", this.#polygons as ReadonlyArray<Polygon>);
+      this.#vertices = new PackedPolygons(x, y, offsets, undefined);
+    }
+    return this.#vertices;
   }
 
   #nativeIndex(threads: number): NativeIndex {
@@ -417,7 +471,7 @@ export class PolygonIndex {
       const vertices = this.#vertices;
       const geometry = this.#geometry;
       this.#native = vertices
-        ? callNative(() => binding.PolygonNativeIndex.build(vertices.x, vertices.y, vertices.offsets, threads))
+        ? callNative(() => binding.PolygonNativeIndex.buildRings(vertices.x, vertices.y, vertices.offsets, vertices.rings, threads))
         : callNative(() => binding.PolygonNativeIndex.fromGeometry((geometry as PackedGeometry).centers, (geometry as PackedGeometry).areas, threads));
     }
     return this.#native;

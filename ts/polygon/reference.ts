@@ -11,15 +11,20 @@ export interface PackedGeometry {
   areas: Float64Array;
 }
 
-export function packedGeometry(x: Float64Array, y: Float64Array, offsets: Uint32Array): PackedGeometry {
-  const count = offsets.length - 1;
+/**
+ * Centers and areas of packed polygons, from each polygon's outer ring
+ * (`rings[i]`, or ring i when `rings` is undefined); holes do not count.
+ */
+export function packedGeometry(x: Float64Array, y: Float64Array, offsets: Uint32Array, rings?: Uint32Array): PackedGeometry {
+  const count = rings ? rings.length - 1 : offsets.length - 1;
   const centers = new Float64Array(2 * count);
   const areas = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const [cx, cy] = centerOf(x, y, offsets[i], offsets[i + 1]);
+    const outer = rings ? rings[i] : i;
+    const [cx, cy] = centerOf(x, y, offsets[outer], offsets[outer + 1]);
     centers[2 * i] = cx;
     centers[2 * i + 1] = cy;
-    areas[i] = areaOf(x, y, offsets[i], offsets[i + 1]);
+    areas[i] = areaOf(x, y, offsets[outer], offsets[outer + 1]);
   }
   return { centers, areas };
 }

@@ -29,12 +29,27 @@ export interface PolygonLike {
   readonly y: Float64Array;
 }
 
-/** Polygons packed into flat buffers: polygon i is vertices `offsets[i]..offsets[i+1]`. */
+/**
+ * Polygons packed into flat buffers: polygon i is vertices
+ * `offsets[i]..offsets[i+1]`. With `rings`, `offsets` delimits rings instead
+ * and polygon i is rings `rings[i]..rings[i+1]`: its first ring is the outer
+ * one (center and area), the others are holes (containment only).
+ */
 export interface FlatPolygons {
   x: Float64Array;
   y: Float64Array;
-  /** Length = number of polygons + 1; starts at 0, strictly increasing, last <= x.length. */
+  /** Length = number of polygons (rings) + 1; starts at 0, strictly increasing, last <= x.length. */
   offsets: Uint32Array | Int32Array | ReadonlyArray<number>;
+  /** Optional ring starts per polygon: length = number of polygons + 1; starts at 0, strictly increasing, ends at `offsets.length - 1`. */
+  rings?: Uint32Array | Int32Array | ReadonlyArray<number>;
+}
+
+/** Validated flat buffers (`rings` undefined: one ring per polygon). */
+export interface CheckedFlatPolygons {
+  x: Float64Array;
+  y: Float64Array;
+  offsets: Uint32Array;
+  rings: Uint32Array | undefined;
 }
 
 /** Vertex coordinates, validated: equal lengths, at least one vertex, all finite. */
@@ -155,41 +170,70 @@ export function assertQueryOptions(name: string, options: unknown): void {
   assertBoolean(`${name}.inclusive`, o?.inclusive);
 }
 
-/** Validates flat polygon buffers and returns the offsets as a Uint32Array. */
-export function checkFlatPolygons(name: string, source: unknown): { x: Float64Array; y: Float64Array; offsets: Uint32Array } {
+function isIndexArray(value: unknown): value is Uint32Array | Int32Array | ReadonlyArray<number> {
+  return Array.isArray(value) || isTypedArrayOf(value, "Uint32Array") || isTypedArrayOf(value, "Int32Array");
+}
+
+/**
+ * Validates flat polygon buffers and returns the offsets (and rings) as
+ * Uint32Arrays. Coordinates are scanned by the backend (`scanFinite` in the
+ * reference, Rust otherwise).
+ */
+export function checkFlatPolygons(name: string, source: unknown): CheckedFlatPolygons {
   if (typeof source !== "object" || source === null) {
     throw new TypeError(`${name} must be an array of polygons or { x, y, offsets }, got ${show(source)}`);
   }
-  const { x, y, offsets } = source as FlatPolygons;
+  const { x, y, offsets, rings } = source as FlatPolygons;
   assertFloat64Array(`${name}.x`, x);
   assertFloat64Array(`${name}.y`, y);
   if (x.length !== y.length) {
     throw new RangeError(`${name}.x and ${name}.y must have the same length, got ${x.length} and ${y.length}`);
   }
-  // Coordinates are scanned by the backend (`scanFinite` in the reference, Rust otherwise).
-  const offsetsOk = Array.isArray(offsets) || isTypedArrayOf(offsets, "Uint32Array") || isTypedArrayOf(offsets, "Int32Array");
-  if (!offsetsOk) {
+  if (!isIndexArray(offsets)) {
     throw new TypeError(`${name}.offsets must be a Uint32Array, Int32Array or array of integers, got ${show(offsets)}`);
   }
-  if (offsets.length === 0) throw new RangeError(`${name}.offsets must start with 0 (length >= 1), got ${show(offsets)}`);
-  const packed = new Uint32Array(offsets.length);
-  for (let i = 0; i < offsets.length; i++) {
-    const v = offsets[i];
-    // The name is only built for the error (a template string per element costs more than the check).
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) assertInteger(`${name}.offsets[${i}]`, v, 0);
-    if (i === 0 && v !== 0) throw new RangeError(`${name}.offsets[0] must be 0, got ${show(v)}`);
-    if (v > x.length) {
-      throw new RangeError(`${name}.offsets[${i}] runs past the vertex buffers (length ${x.length}), got ${show(v)}`);
+  if (rings !== undefined && !isIndexArray(rings)) {
+    throw new TypeError(`${name}.rings must be a Uint32Array, Int32Array or array of integers, or undefined, got ${show(rings)}`);
+  }
+  const unit = rings === undefined ? "polygon" : "ring";
+  const packedOffsets = checkStarts(name, "offsets", offsets, x.length, unit, (i, v) => `${name}.offsets[${i}] runs past the vertex buffers (length ${x.length}), got ${show(v)}`);
+  let packedRings: Uint32Array | undefined;
+  if (rings !== undefined) {
+    const ringCount = packedOffsets.length - 1;
+    packedRings = checkStarts(name, "rings", rings, ringCount, "polygon", (i, v) => `${name}.rings[${i}] runs past the rings (offsets.length - 1 = ${ringCount}), got ${show(v)}`);
+    const last = packedRings[packedRings.length - 1];
+    if (last !== ringCount) {
+      throw new RangeError(`${name}.rings must end at the ring count (offsets.length - 1 = ${ringCount}), got rings[${packedRings.length - 1}] = ${last}`);
     }
+  }
+  return { x, y, offsets: packedOffsets, rings: packedRings };
+}
+
+/**
+ * A starts array (`offsets` or `rings`): integers from 0, strictly
+ * increasing, none above `limit`.
+ */
+function checkStarts(
+  name: string, key: string, starts: Uint32Array | Int32Array | ReadonlyArray<number>, limit: number, unit: string,
+  pastEnd: (i: number, v: number) => string,
+): Uint32Array {
+  if (starts.length === 0) throw new RangeError(`${name}.${key} must start with 0 (length >= 1), got ${show(starts)}`);
+  const packed = new Uint32Array(starts.length);
+  for (let i = 0; i < starts.length; i++) {
+    const v = starts[i];
+    // The name is only built for the error (a template string per element costs more than the check).
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) assertInteger(`${name}.${key}[${i}]`, v, 0);
+    if (i === 0 && v !== 0) throw new RangeError(`${name}.${key}[0] must be 0, got ${show(v)}`);
+    if (v > limit) throw new RangeError(pastEnd(i, v));
     if (i > 0 && v < packed[i - 1]) {
-      throw new RangeError(`${name}.offsets must be non-decreasing, got offsets[${i}] = ${v} < offsets[${i - 1}] = ${packed[i - 1]}`);
+      throw new RangeError(`${name}.${key} must be non-decreasing, got ${key}[${i}] = ${v} < ${key}[${i - 1}] = ${packed[i - 1]}`);
     }
     if (i > 0 && v === packed[i - 1]) {
-      throw new RangeError(`${name}: polygon ${i - 1} is empty (offsets[${i - 1}] = offsets[${i}] = ${v})`);
+      throw new RangeError(`${name}: ${unit} ${i - 1} is empty (${key}[${i - 1}] = ${key}[${i}] = ${v})`);
     }
     packed[i] = v;
   }
-  return { x, y, offsets: packed };
+  return packed;
 }
 
 /** `v - v` is 0 exactly for finite numbers and NaN for NaN and ±Infinity. */

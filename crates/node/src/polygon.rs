@@ -231,9 +231,23 @@ impl NativePolygonIndex {
     /// Builds from packed vertices; polygon i is `offsets[i]..offsets[i + 1]`.
     #[napi(factory)]
     pub fn build(x: &[f64], y: &[f64], offsets: &[u32], threads: u32) -> Result<Self> {
+        Self::build_rings(x, y, offsets, None, threads)
+    }
+
+    /// Builds from packed rings: ring i is `offsets[i]..offsets[i + 1]` and
+    /// polygon i is rings `rings[i]..rings[i + 1]` (without `rings`, ring i
+    /// is polygon i).
+    #[napi(factory)]
+    pub fn build_rings(
+        x: &[f64],
+        y: &[f64],
+        offsets: &[u32],
+        rings: Option<&[u32]>,
+        threads: u32,
+    ) -> Result<Self> {
         let small = offsets.len() <= BUILD_CHUNK + 1;
         run_sized("polygonIndexBuild", threads, small, || {
-            kernel(PolygonIndex::build(x, y, offsets))
+            kernel(PolygonIndex::build_rings(x, y, offsets, rings))
         })
         .map(wrap)
     }
@@ -549,20 +563,23 @@ pub fn build_async<'env>(
     x: Float64Array,
     y: Float64Array,
     offsets: Uint32Array,
+    rings: Option<Uint32Array>,
     borrow: bool,
     threads: u32,
 ) -> Result<Object<'env>> {
     let (x, y) = (F64Input::new(x, borrow)?, F64Input::new(y, borrow)?);
     let offsets = U32Input::new(offsets, borrow)?;
+    let rings = rings.map(|r| U32Input::new(r, borrow)).transpose()?;
     run_async(
         env,
         "polygonIndexBuild",
         threads,
         move || {
-            kernel(PolygonIndex::build(
+            kernel(PolygonIndex::build_rings(
                 x.values(),
                 y.values(),
                 offsets.values(),
+                rings.as_ref().map(U32Input::values),
             ))
         },
         |index| Ok(wrap(index)),

@@ -27,8 +27,37 @@ pub enum PolygonError {
         value: u32,
         len: usize,
     },
-    /// Polygon `index` has no vertices (`offsets[index] = offsets[index + 1] = value`).
-    EmptyPolygon { index: usize, value: u32 },
+    /// Polygon (or, with rings, ring) `index` has no vertices
+    /// (`offsets[index] = offsets[index + 1] = value`).
+    EmptyPolygon {
+        index: usize,
+        value: u32,
+        ring: bool,
+    },
+    /// `rings` is empty (it needs at least the leading 0).
+    RingsEmpty,
+    /// `rings[0]` is not 0.
+    RingsStart { value: u32 },
+    /// `rings[index]` is smaller than the value before it.
+    RingsDecreasing {
+        index: usize,
+        value: u32,
+        previous: u32,
+    },
+    /// `rings[index]` is past the ring count.
+    RingPastEnd {
+        index: usize,
+        value: u32,
+        count: usize,
+    },
+    /// Polygon `index` has no ring (`rings[index] = rings[index + 1] = value`).
+    PolygonWithoutRing { index: usize, value: u32 },
+    /// The last of `rings` is not the ring count.
+    RingsEnd {
+        last: usize,
+        value: u32,
+        count: usize,
+    },
     /// A coordinate is NaN or infinite.
     NonFinite {
         what: &'static str,
@@ -102,10 +131,34 @@ impl fmt::Display for PolygonError {
                 f,
                 "polygons.offsets[{index}] runs past the vertex buffers (length {len}), got {value}"
             ),
-            Self::EmptyPolygon { index, value } => write!(
+            Self::EmptyPolygon { index, value, ring } => write!(
                 f,
-                "polygons: polygon {index} is empty (offsets[{index}] = offsets[{}] = {value})",
+                "polygons: {} {index} is empty (offsets[{index}] = offsets[{}] = {value})",
+                if *ring { "ring" } else { "polygon" },
                 index + 1
+            ),
+            Self::RingsEmpty => write!(
+                f,
+                "polygons.rings must start with 0 (length >= 1), got Uint32Array(0)"
+            ),
+            Self::RingsStart { value } => write!(f, "polygons.rings[0] must be 0, got {value}"),
+            Self::RingsDecreasing { index, value, previous } => write!(
+                f,
+                "polygons.rings must be non-decreasing, got rings[{index}] = {value} < rings[{}] = {previous}",
+                index - 1
+            ),
+            Self::RingPastEnd { index, value, count } => write!(
+                f,
+                "polygons.rings[{index}] runs past the rings (offsets.length - 1 = {count}), got {value}"
+            ),
+            Self::PolygonWithoutRing { index, value } => write!(
+                f,
+                "polygons: polygon {index} is empty (rings[{index}] = rings[{}] = {value})",
+                index + 1
+            ),
+            Self::RingsEnd { last, value, count } => write!(
+                f,
+                "polygons.rings must end at the ring count (offsets.length - 1 = {count}), got rings[{last}] = {value}"
             ),
             Self::NonFinite { what, index, value } => {
                 write!(f, "{what}[{index}] must be a finite number, got {}", js_number(*value))

@@ -164,10 +164,73 @@ fn check_offsets(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<(), PolygonErr
             });
         }
         if value == previous {
-            return Err(PolygonError::EmptyPolygon { index, value });
+            return Err(PolygonError::EmptyPolygon {
+                index,
+                value,
+                ring: false,
+            });
         }
     }
     Ok(())
+}
+
+/// Ring starts per polygon (the TS layer's `checkFlatPolygons` order and
+/// messages): from 0, strictly increasing, ending at the ring count.
+fn check_rings(rings: &[u32], ring_count: usize) -> Result<(), PolygonError> {
+    let first = *rings.first().ok_or(PolygonError::RingsEmpty)?;
+    if first != 0 {
+        return Err(PolygonError::RingsStart { value: first });
+    }
+    for (index, pair) in rings.windows(2).enumerate() {
+        let (previous, value) = (pair[0], pair[1]);
+        if value as usize > ring_count {
+            return Err(PolygonError::RingPastEnd {
+                index: index + 1,
+                value,
+                count: ring_count,
+            });
+        }
+        if value < previous {
+            return Err(PolygonError::RingsDecreasing {
+                index: index + 1,
+                value,
+                previous,
+            });
+        }
+        if value == previous {
+            return Err(PolygonError::PolygonWithoutRing { index, value });
+        }
+    }
+    let last = rings.len() - 1;
+    if rings[last] as usize != ring_count {
+        return Err(PolygonError::RingsEnd {
+            last,
+            value: rings[last],
+            count: ring_count,
+        });
+    }
+    Ok(())
+}
+
+/// Checks packed vertices with optional rings (see [`PolygonIndex::build_rings`]).
+pub fn check_shapes(
+    x: &[f64],
+    y: &[f64],
+    offsets: &[u32],
+    rings: Option<&[u32]>,
+) -> Result<(), PolygonError> {
+    check_offsets(x, y, offsets).map_err(|e| match (e, rings) {
+        (PolygonError::EmptyPolygon { index, value, .. }, Some(_)) => PolygonError::EmptyPolygon {
+            index,
+            value,
+            ring: true,
+        },
+        (e, _) => e,
+    })?;
+    match rings {
+        Some(rings) => check_rings(rings, offsets.len() - 1),
+        None => Ok(()),
+    }
 }
 
 fn check_finite(what: &'static str, values: &[f64]) -> Result<(), PolygonError> {
@@ -329,10 +392,24 @@ impl PolygonIndex {
     /// Builds the index from packed vertices: polygon i is vertices
     /// `offsets[i]..offsets[i + 1]`. Checks the buffers first.
     pub fn build(x: &[f64], y: &[f64], offsets: &[u32]) -> Result<Self, PolygonError> {
-        check_offsets(x, y, offsets)?;
-        let count = offsets.len() - 1;
+        Self::build_rings(x, y, offsets, None)
+    }
+
+    /// Builds the index from packed rings: with `rings`, `offsets` delimits
+    /// rings and polygon i is rings `rings[i]..rings[i + 1]`, the first its
+    /// outer ring, which alone gives its center and area (holes only matter
+    /// for containment). Without, ring i is polygon i.
+    pub fn build_rings(
+        x: &[f64],
+        y: &[f64],
+        offsets: &[u32],
+        rings: Option<&[u32]>,
+    ) -> Result<Self, PolygonError> {
+        check_shapes(x, y, offsets, rings)?;
+        let count = rings.map_or(offsets.len(), <[u32]>::len) - 1;
         let geometry = |i: usize| {
-            let (s, e) = (offsets[i] as usize, offsets[i + 1] as usize);
+            let outer = rings.map_or(i, |r| r[i] as usize);
+            let (s, e) = (offsets[outer] as usize, offsets[outer + 1] as usize);
             let (cx, cy) = center(&x[s..e], &y[s..e]);
             (cx, cy, area(&x[s..e], &y[s..e]))
         };

@@ -16,6 +16,6 @@ pub mod index;
 pub use bucket::BUCKET_CHUNK;
 pub use error::PolygonError;
 pub use index::{
-    never_stop, Best, Csr, Nearest, PolygonIndex, Radius, StopCheck, BUILD_CHUNK, MAX_NEIGHBORS,
-    MAX_POINTS, POINT_CHUNK,
+    check_shapes, never_stop, Best, Csr, Nearest, PolygonIndex, Radius, StopCheck, BUILD_CHUNK,
+    MAX_NEIGHBORS, MAX_POINTS, POINT_CHUNK,
 };

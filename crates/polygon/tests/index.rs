@@ -216,7 +216,11 @@ fn bad_input_is_an_error() {
     );
     assert_eq!(
         err(PolygonIndex::build(&[0.0, 1.0], &[0.0, 1.0], &[0, 0, 2])),
-        PolygonError::EmptyPolygon { index: 0, value: 0 }
+        PolygonError::EmptyPolygon {
+            index: 0,
+            value: 0,
+            ring: false
+        }
     );
     assert!(matches!(
         err(PolygonIndex::build(&[0.0, f64::NAN], &[0.0, 1.0], &[0, 2])),
@@ -423,4 +427,49 @@ fn nan_areas_follow_the_original_scan_whatever_the_grid_order() {
         vec![0]
     );
     assert_eq!(brute_best(&swapped, 0.0, 0.0, r), 0);
+}
+
+#[test]
+fn rings_give_outer_ring_geometry_and_checked_errors() {
+    // A 10 x 10 square with a 2 x 2 hole, then a triangle.
+    let x = [0.0, 10.0, 10.0, 0.0, 4.0, 6.0, 6.0, 4.0, 5.0, 6.0, 5.0];
+    let y = [0.0, 0.0, 10.0, 10.0, 4.0, 4.0, 6.0, 6.0, 20.0, 20.0, 21.0];
+    let offsets = [0, 4, 8, 11];
+    let index = PolygonIndex::build_rings(&x, &y, &offsets, Some(&[0, 2, 3])).unwrap();
+    assert_eq!(index.len(), 2);
+    assert_eq!(index.areas(), &[100.0, 0.5]);
+    assert_eq!(index.centers()[..2], [5.0, 5.0]);
+    let err = |rings: &[u32]| {
+        PolygonIndex::build_rings(&x, &y, &offsets, Some(rings))
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        err(&[]),
+        "polygons.rings must start with 0 (length >= 1), got Uint32Array(0)"
+    );
+    assert_eq!(err(&[1, 3]), "polygons.rings[0] must be 0, got 1");
+    assert_eq!(
+        err(&[0, 2, 1, 3]),
+        "polygons.rings must be non-decreasing, got rings[2] = 1 < rings[1] = 2"
+    );
+    assert_eq!(
+        err(&[0, 1, 1, 3]),
+        "polygons: polygon 1 is empty (rings[1] = rings[2] = 1)"
+    );
+    assert_eq!(
+        err(&[0, 1, 4]),
+        "polygons.rings[2] runs past the rings (offsets.length - 1 = 3), got 4"
+    );
+    assert_eq!(
+        err(&[0, 1, 2]),
+        "polygons.rings must end at the ring count (offsets.length - 1 = 3), got rings[2] = 2"
+    );
+    let empty_ring = PolygonIndex::build_rings(&x, &y, &[0, 4, 4, 11], Some(&[0, 2, 3]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        empty_ring,
+        "polygons: ring 1 is empty (offsets[1] = offsets[2] = 4)"
+    );
 }
