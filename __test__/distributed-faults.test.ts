@@ -92,7 +92,7 @@ test("malformed payloads and unknown job names fail with a clear failedReason; t
     await expect(job.waitUntilFinished(events)).rejects.toThrow();
     return (await queue.getJob(job.id!))!.failedReason;
   };
-  expect(await failed("rm-rf", {})).toBe('unknown job name "rm-rf": fastkernels workers run gmm-stats, gmm-round, gmm-init, segment-image');
+  expect(await failed("rm-rf", {})).toBe('unknown job name "rm-rf": fastkernels workers run gmm-stats, gmm-round, gmm-init, segment-image, match-points');
   expect(await failed("gmm-stats", { version: 1, fitId: "x" })).toBe("invalid gmm-stats payload: data.start is required");
   expect(await failed("gmm-stats", "not an object")).toBe('invalid gmm-stats payload: data must be an object, got "not an object"');
   expect(await failed("gmm-round", { version: 2, fitId: "x", start: 0, round: 1, shards: 1, regCovar: 0 })).toBe(

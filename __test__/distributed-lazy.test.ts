@@ -38,5 +38,5 @@ console.log(JSON.stringify({ bullmq: loaded("bullmq"), connect: typeof d.connect
 console.log(JSON.stringify({ connect: typeof d.connect, startWorker: typeof d.startWorker, same: fk.connect === d.connect, names: d.JOB_NAMES }));`,
     "module",
   );
-  expect(esm).toEqual({ connect: "function", startWorker: "function", same: true, names: ["gmm-stats", "gmm-round", "gmm-init", "segment-image"] });
+  expect(esm).toEqual({ connect: "function", startWorker: "function", same: true, names: ["gmm-stats", "gmm-round", "gmm-init", "segment-image", "match-points"] });
 });

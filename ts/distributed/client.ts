@@ -12,6 +12,8 @@ import { fitGmmSharded } from "./fit-gmm";
 import type { DistributedFitOptions, FitCallOptions } from "./fit-gmm";
 import type { ShardRef } from "./schema";
 import { segmentImagesBatch } from "./segment-images";
+import { matchPointsBatch } from "./match-batch";
+import type { MatchCallOptions, MatchPointsResult } from "./match-batch";
 import type { SegmentBatchOptions, SegmentCallOptions } from "./segment-images";
 import type { GmmMvFit } from "../gmm/multivariate/types";
 import type { SegmentSummary } from "../segment/types";
@@ -36,6 +38,8 @@ export interface DistributedClient {
   fitGmm(shards: readonly ShardRef[], options: DistributedFitOptions, call?: FitCallOptions): Promise<GmmMvFit>;
   /** One `segment-image` job per image; one summary per image, in order. */
   segmentImages(paths: readonly string[], options: SegmentBatchOptions, call?: SegmentCallOptions): Promise<SegmentSummary[]>;
+  /** One `match-points` job per shard of points against a serialised PolygonIndex; the result file references, in shard order. */
+  matchPoints(indexPath: string, pointShards: readonly ShardRef[], maxDist: number, call?: MatchCallOptions): Promise<MatchPointsResult[]>;
   /** The BullMQ queue (job counts, pause, clean). */
   readonly queue: Queue;
   close(): Promise<void>;
@@ -63,6 +67,7 @@ export async function connect(options: ConnectOptions): Promise<DistributedClien
     queue,
     fitGmm: (shards, fitOptions, call) => fitGmmSharded(parts, shards, fitOptions, call),
     segmentImages: (paths, segmentOptions, call) => segmentImagesBatch(parts, paths, segmentOptions, call),
+    matchPoints: (indexPath, pointShards, maxDist, call) => matchPointsBatch(parts, indexPath, pointShards, maxDist, call),
     close: async () => {
       await Promise.allSettled([events.close(), flows.close(), queue.close()]);
     },

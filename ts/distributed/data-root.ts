@@ -4,7 +4,7 @@
  * arbitrary file. Prefixes are compared on real paths (`realpath`), so a
  * symlink inside the root that points outside it is refused too.
  */
-import { lstat, realpath } from "node:fs/promises";
+import { lstat, mkdir, realpath } from "node:fs/promises";
 import path from "node:path";
 
 /** A path a job named that the worker will not touch. */
@@ -62,6 +62,13 @@ export async function resolveForWrite(realRoot: string, what: string, rel: strin
     if (real === undefined || !inside(realRoot, real)) refuse(what, rel, "is a symlink leading outside the data root");
   }
   return target;
+}
+
+/** A folder to write into, created (one level) after its path was checked to stay inside the root. */
+export async function ensureFolder(realRoot: string, what: string, rel: string): Promise<string> {
+  const folder = await resolveForWrite(realRoot, what, rel);
+  await mkdir(folder, { recursive: true });
+  return resolveForRead(realRoot, what, rel);
 }
 
 /** The data-root-relative form of a real path inside the root (for results). */

@@ -10,7 +10,7 @@ import type { CovarianceType } from "../gmm/multivariate/types";
 import type { WireModel } from "./codec";
 
 /** Every job name a worker serves. */
-export const JOB_NAMES = ["gmm-stats", "gmm-round", "gmm-init", "segment-image"] as const;
+export const JOB_NAMES = ["gmm-stats", "gmm-round", "gmm-init", "segment-image", "match-points"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** The payload format; a worker refuses others (a client from another release). */
@@ -88,6 +88,21 @@ export interface SegmentImagePayload {
   /** Output folder relative to the data root; default: the input's folder. */
   outDir?: string;
   options: SegmentJobOptions;
+}
+
+/**
+ * One shard of points (rows of x, y: dims 2, float64 or float32) matched
+ * against a serialised PolygonIndex; the best match per point is written as
+ * little-endian int32 (-1: none) to `output`.
+ */
+export interface MatchPointsPayload {
+  version: 1;
+  /** `PolygonIndex#serialize()` bytes, relative to the data root. */
+  index: string;
+  ref: ShardRef;
+  /** A number >= 0, or "Infinity" (JSON has no Infinity). */
+  maxDist: number | "Infinity";
+  output: string;
 }
 
 const COVARIANCES = ["full", "diag", "spherical", "tied"];
@@ -227,11 +242,23 @@ function checkSegmentImage(value: unknown): SegmentImagePayload {
   return o as unknown as SegmentImagePayload;
 }
 
+function checkMatchPoints(value: unknown): MatchPointsPayload {
+  const o = object("data", value, ["version", "index", "ref", "maxDist", "output"]);
+  version("data", o.version);
+  relativePath("data.index", o.index);
+  const ref = checkShardRef("data.ref", o.ref);
+  if (ref.dims !== 2 || ref.dtype === "uint8") throw new RangeError(`data.ref must be float64 or float32 rows of dims 2 (x, y), got ${ref.dtype} x ${ref.dims}`);
+  if (o.maxDist !== "Infinity") assertNumber("data.maxDist", o.maxDist, { min: 0, max: Number.MAX_VALUE });
+  relativePath("data.output", o.output);
+  return o as unknown as MatchPointsPayload;
+}
+
 export interface Payloads {
   "gmm-stats": GmmStatsPayload;
   "gmm-round": GmmRoundPayload;
   "gmm-init": GmmInitPayload;
   "segment-image": SegmentImagePayload;
+  "match-points": MatchPointsPayload;
 }
 
 const CHECKS: { [N in JobName]: (value: unknown) => Payloads[N] } = {
@@ -239,6 +266,7 @@ const CHECKS: { [N in JobName]: (value: unknown) => Payloads[N] } = {
   "gmm-round": checkGmmRound,
   "gmm-init": checkGmmInit,
   "segment-image": checkSegmentImage,
+  "match-points": checkMatchPoints,
 };
 
 export function isJobName(name: unknown): name is JobName {

@@ -17,6 +17,7 @@ import { runGmmInit } from "./jobs/gmm-init";
 import { runGmmRound } from "./jobs/gmm-round";
 import { runGmmStats } from "./jobs/gmm-stats";
 import { runSegmentImage } from "./jobs/segment-image";
+import { runMatchPoints } from "./jobs/match-points";
 import { checkPayload, isJobName, JOB_NAMES } from "./schema";
 import type { JobName, Payloads } from "./schema";
 import { ShardCache } from "./shards";
@@ -65,6 +66,7 @@ const RUNS: { [N in JobName]: (payload: Payloads[N], ctx: JobContext) => Promise
   "gmm-round": runGmmRound,
   "gmm-init": runGmmInit,
   "segment-image": runSegmentImage,
+  "match-points": runMatchPoints,
 };
 
 /** Errors that would be the same on a retry: fail the job once, with its message. */

@@ -5,12 +5,12 @@
  * asked), next to the input or under `outDir`, as `fastkernels segment
  * --out-dir` names them; paths in the summary are relative to the data root.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { segmentImage } from "../../segment/segment";
 import type { SegmentSummary } from "../../segment/types";
-import { relativeToRoot, resolveForRead, resolveForWrite } from "../data-root";
+import { ensureFolder, relativeToRoot, resolveForRead, resolveForWrite } from "../data-root";
 import type { SegmentImagePayload } from "../schema";
 import type { JobContext } from "./context";
 
@@ -26,8 +26,7 @@ export async function runSegmentImage(payload: SegmentImagePayload, ctx: JobCont
   const { labels: wantLabels, secondImage, ...options } = payload.options;
   const second = secondImage === undefined ? undefined : await resolveForRead(realRoot, "second image", secondImage);
   const outRel = payload.outDir ?? path.posix.dirname(payload.input);
-  // The folder is created only after its path was checked to stay inside the root.
-  await mkdir(await resolveForWrite(realRoot, "output folder", outRel), { recursive: true });
+  await ensureFolder(realRoot, "output folder", outRel);
   const stem = stemOf(payload.input);
   const output = await resolveForWrite(realRoot, "output", path.posix.join(outRel, `${stem}.segmentation.png`));
   const json = await resolveForWrite(realRoot, "output", path.posix.join(outRel, `${stem}.json`));
