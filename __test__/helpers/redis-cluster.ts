@@ -92,6 +92,8 @@ export interface WorkerArgs {
   threads?: number;
   lockDuration?: number;
   stalledInterval?: number;
+  /** A line per job start and end (the tests read them). Default true. */
+  logJobs?: boolean;
 }
 
 export class RedisCluster {
@@ -137,8 +139,8 @@ export class RedisCluster {
       String(args.concurrency ?? 1),
       "--threads",
       String(args.threads ?? 1),
-      "--log-jobs",
     ];
+    if (args.logJobs ?? true) argv.push("--log-jobs");
     if (args.lockDuration !== undefined) argv.push("--lock-duration", String(args.lockDuration));
     if (args.stalledInterval !== undefined) argv.push("--stalled-interval", String(args.stalledInterval));
     const child = spawn(process.execPath, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FASTKERNELS_SILENT: "1" } });
