@@ -83,11 +83,6 @@ interface Round {
   weightSum: number;
 }
 
-function failure(message: string): Error {
-  // A worker's TypeError/RangeError arrives as text: keep the class the text names, when it does.
-  return new Error(message);
-}
-
 export async function fitGmmSharded(parts: ClientParts, shards: readonly ShardRef[], options: DistributedFitOptions, call: FitCallOptions = {}): Promise<GmmMvFit> {
   const refs = checkShards(shards);
   if (options === null || typeof options !== "object" || Array.isArray(options)) throw new TypeError(`options must be an object with components and iterations, got ${show(options)}`);
@@ -141,7 +136,7 @@ export async function fitGmmSharded(parts: ClientParts, shards: readonly ShardRe
     } catch (error) {
       await job.remove().catch(() => undefined);
       if (signal?.aborted) throw abortError(signal);
-      throw failure(`fitGmm: the starting models (init '${fit.init}') failed on a worker: ${(error as Error).message}`);
+      throw new Error(`fitGmm: the starting models (init '${fit.init}') failed on a worker: ${(error as Error).message}`);
     }
     await job.remove().catch(() => undefined);
     starts = result.models.map((m, i) => fromWireModel(`init ${i}`, m));
@@ -180,8 +175,8 @@ export async function fitGmmSharded(parts: ClientParts, shards: readonly ShardRe
         const child = signal?.aborted ? undefined : await failedChild(queue, childIds);
         await removeFlow(queue, parentId, 30_000).catch(() => undefined);
         if (signal?.aborted) throw abortError(signal);
-        if (child) throw failure(`fitGmm: shard ${child.index} (${refs[child.index].path}) failed in EM iteration ${round}: ${child.reason}`);
-        throw failure(`fitGmm: EM iteration ${round} failed on a worker: ${(error as Error).message}`);
+        if (child) throw new Error(`fitGmm: shard ${child.index} (${refs[child.index].path}) failed in EM iteration ${round}: ${child.reason}`);
+        throw new Error(`fitGmm: EM iteration ${round} failed on a worker: ${(error as Error).message}`);
       }
       await parent.remove({ removeChildren: true }).catch(() => undefined);
       const [logLikelihood, weightSum] = decodeFloat64("round totals", result.totals);
