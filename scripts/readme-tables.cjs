@@ -135,6 +135,19 @@ const tables = {
     return `${table(["Case", "median", "min", "vs scikit-learn"], rows)}\n\n${footer(results, ["gmm-mv"])}`;
   },
 
+  distributed(results) {
+    const rows = casesOf(results, "distributed").flatMap((c) =>
+      caseRows(results, "distributed", c).map((r) => [
+        `${c}, ${r.label}`,
+        duration(r.median_ms),
+        duration(r.min_ms),
+        r.overhead_ms === undefined ? "–" : `${duration(r.overhead_ms)} (${num(r.overhead_pct)}%)`,
+        r.per_round_ms === undefined ? "–" : duration(r.per_round_ms),
+      ]),
+    );
+    return `${table(["Case", "median", "min", "overhead vs in-process (median)", "overhead per EM round"], rows)}\n\n${footer(results, ["distributed"])}`;
+  },
+
   async(results) {
     const rows = (results.rows || []).filter((r) => r.bench === "async");
     const gaps = rows.filter((r) => r.kind === "event-loop-gaps").map((r) => [r.case, num(r.call_ms), num(r.total_ms), num(r.p50_gap_ms), num(r.p99_gap_ms), num(r.max_gap_ms)]);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `fastkernels` command line: `segment` (the original program's job),
- * `demo` (what `npm run demo` runs) and `info` (which backend is active and why).
+ * `demo` (what `npm run demo` runs), `info` (which backend is active and why)
+ * and `worker` (a BullMQ worker, see ts/distributed).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,6 +13,7 @@ import { backend, nativeUnavailableReason } from "./native";
 import { getDefaultThreads, MAX_THREADS } from "./threads";
 import { runDemo } from "./demo/run";
 import { addSegmentCommand, reportError, UsageError } from "./segment/command";
+import { addWorkerCommand } from "./distributed/command";
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string };
 
@@ -32,6 +34,7 @@ const program = new Command()
   .showHelpAfterError();
 
 addSegmentCommand(program);
+addWorkerCommand(program);
 
 program
   .command("demo")
