@@ -520,21 +520,46 @@ pub fn within_distance_async<'env>(
             let check = || progress.check();
             let csr =
                 within_distance_compute(&index, &points, (max_dist, inclusive, haversine), &check)?;
-            Ok(CsrOutput(csr, progress.queued.load(Ordering::Relaxed)))
+            Ok(WithProgressEvents(
+                csr,
+                progress.queued.load(Ordering::Relaxed),
+            ))
         },
         Ok,
     )
 }
 
-/// A CSR result built on the JS thread when the promise resolves, with the
-/// number of progress events its query queued.
-struct CsrOutput(Csr, u32);
+/// A Rust-side result whose typed arrays are made on the JS thread.
+trait JsResult {
+    unsafe fn to_js(self, env: &Env) -> Result<napi::sys::napi_value>;
+}
 
-impl napi::bindgen_prelude::ToNapiValue for CsrOutput {
+impl JsResult for Csr {
+    unsafe fn to_js(self, env: &Env) -> Result<napi::sys::napi_value> {
+        <PolygonCsrResult as napi::bindgen_prelude::ToNapiValue>::to_napi_value(
+            env.raw(),
+            csr_result(env, self)?,
+        )
+    }
+}
+
+impl JsResult for Containing {
+    unsafe fn to_js(self, env: &Env) -> Result<napi::sys::napi_value> {
+        <PolygonContainingResult as napi::bindgen_prelude::ToNapiValue>::to_napi_value(
+            env.raw(),
+            containing_result(env, self)?,
+        )
+    }
+}
+
+/// A result built on the JS thread when the promise resolves, with the
+/// number of progress events its query queued.
+struct WithProgressEvents<T>(T, u32);
+
+impl<T: JsResult> napi::bindgen_prelude::ToNapiValue for WithProgressEvents<T> {
     unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
         let env = Env::from_raw(env);
-        let result = csr_result(&env, val.0)?;
-        let value = PolygonCsrResult::to_napi_value(env.raw(), result)?;
+        let value = val.0.to_js(&env)?;
         let mut object = Object::from_raw(env.raw(), value);
         napi::bindgen_prelude::JsObjectValue::set_named_property(
             &mut object,
@@ -777,24 +802,6 @@ impl NativePolygonShapes {
     }
 }
 
-/// A containment result built on the JS thread when the promise resolves.
-struct ContainingOutput(Containing, u32);
-
-impl napi::bindgen_prelude::ToNapiValue for ContainingOutput {
-    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
-        let env = Env::from_raw(env);
-        let result = containing_result(&env, val.0)?;
-        let value = PolygonContainingResult::to_napi_value(env.raw(), result)?;
-        let mut object = Object::from_raw(env.raw(), value);
-        napi::bindgen_prelude::JsObjectValue::set_named_property(
-            &mut object,
-            "progressEvents",
-            val.1,
-        )?;
-        Ok(value)
-    }
-}
-
 #[napi(
     js_name = "polygonContainingAsync",
     ts_return_type = "Promise<PolygonContainingResult & PolygonAsyncOutcome>"
@@ -821,7 +828,7 @@ pub fn containing_async<'env>(
         move || {
             let check = || progress.check();
             let found = containing_compute(&shapes, &points, &check)?;
-            Ok(ContainingOutput(
+            Ok(WithProgressEvents(
                 found,
                 progress.queued.load(Ordering::Relaxed),
             ))

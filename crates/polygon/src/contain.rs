@@ -24,8 +24,8 @@ use crate::error::PolygonError;
 use crate::geometry::{area, ring_parity};
 use crate::grid::cell_of;
 use crate::index::{
-    check_points, check_shapes, fill, map_chunks, Best, QueryPoint, StopCheck, BUILD_CHUNK,
-    POINT_CHUNK,
+    check_out_len, check_points, check_shapes, fill, map_chunks, Best, QueryPoint, StopCheck,
+    BUILD_CHUNK, POINT_CHUNK,
 };
 
 /// A polygon whose box overlaps more cells than this is checked by every
@@ -389,27 +389,8 @@ impl Shapes {
         out: &mut [i32],
     ) -> Result<(), PolygonError> {
         check_points(points)?;
-        if out.len() != points.len() / 2 {
-            return Err(PolygonError::OutLength {
-                expected: points.len() / 2,
-                got: out.len(),
-            });
-        }
-        let scores = match best {
-            Best::Area => &self.areas[..],
-            Best::Scores(scores) => {
-                if scores.len() != self.len() {
-                    return Err(PolygonError::ScoresLength {
-                        expected: self.len(),
-                        got: scores.len(),
-                    });
-                }
-                if let Some(index) = scores.iter().position(|s| s.is_nan()) {
-                    return Err(PolygonError::ScoreNaN { index });
-                }
-                scores
-            }
-        };
+        check_out_len(points, out)?;
+        let scores = best.scores(&self.areas)?;
         let answer = |q: &QueryPoint| {
             // As the distance mode: a NaN area (shoelace overflow) never
             // beats another, but the lowest-index containing polygon is kept

@@ -136,6 +136,39 @@ pub enum Best<'a> {
     Scores(&'a [f64]),
 }
 
+impl<'a> Best<'a> {
+    /// The per-polygon values to minimise: the areas, or the caller's
+    /// scores checked (one per polygon, no NaN).
+    pub fn scores(self, areas: &'a [f64]) -> Result<&'a [f64], PolygonError> {
+        match self {
+            Best::Area => Ok(areas),
+            Best::Scores(scores) => {
+                if scores.len() != areas.len() {
+                    return Err(PolygonError::ScoresLength {
+                        expected: areas.len(),
+                        got: scores.len(),
+                    });
+                }
+                if let Some(index) = scores.iter().position(|s| s.is_nan()) {
+                    return Err(PolygonError::ScoreNaN { index });
+                }
+                Ok(scores)
+            }
+        }
+    }
+}
+
+/// One output slot per point (`points` are x, y pairs).
+pub fn check_out_len<T>(points: &[f64], out: &[T]) -> Result<(), PolygonError> {
+    if out.len() != points.len() / 2 {
+        return Err(PolygonError::OutLength {
+            expected: points.len() / 2,
+            got: out.len(),
+        });
+    }
+    Ok(())
+}
+
 /// All close polygons per point, CSR: point p's are `indices[offsets[p]..offsets[p + 1]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Csr {
@@ -665,27 +698,8 @@ impl PolygonIndex {
     ) -> Result<(), PolygonError> {
         check_points(points)?;
         check_lon_lat(self, points, radius)?;
-        if out.len() != points.len() / 2 {
-            return Err(PolygonError::OutLength {
-                expected: points.len() / 2,
-                got: out.len(),
-            });
-        }
-        let scores = match best {
-            Best::Area => &self.areas[..],
-            Best::Scores(scores) => {
-                if scores.len() != self.len() {
-                    return Err(PolygonError::ScoresLength {
-                        expected: self.len(),
-                        got: scores.len(),
-                    });
-                }
-                if let Some(index) = scores.iter().position(|s| s.is_nan()) {
-                    return Err(PolygonError::ScoreNaN { index });
-                }
-                scores
-            }
-        };
+        check_out_len(points, out)?;
+        let scores = best.scores(&self.areas)?;
         let by_area = matches!(best, Best::Area);
         let order = self.query_order(points)?;
         // NaN scores are rejected, so only NaN areas (from overflow) need the
