@@ -3,7 +3,7 @@
  * (bit-exact, -0 and NaN payloads included), shard cutting, the data-root
  * checks, and the round's merge refusing statistics of two instruction sets.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -13,7 +13,7 @@ import { decodeFloat64, encodeFloat64, toWireStatistics } from "../ts/distribute
 import { realDataRoot, resolveForRead, resolveForWrite } from "../ts/distributed/data-root";
 import { runGmmRound } from "../ts/distributed/jobs/gmm-round";
 import type { JobContext } from "../ts/distributed/jobs/context";
-import { ShardCache, shardFile, shardLengths } from "../ts/distributed/shards";
+import { readShardRows, ShardCache, shardFile, shardLengths } from "../ts/distributed/shards";
 import { GMM_STATS_CHUNK } from "../ts/limits.generated";
 
 test("float64 arrays travel bit for bit (-0, NaN payloads, subnormals)", () => {
@@ -92,6 +92,32 @@ test("ShardCache keeps the most recent shards within its budget", () => {
   expect([cache.get("a") !== undefined, cache.get("b") !== undefined, cache.get("c") !== undefined]).toEqual([true, false, true]);
   cache.set("huge", new Float64Array(100));
   expect(cache.get("huge")).toBeUndefined();
+});
+
+test("readShardRows: a cache hit is the same rows; a rewritten file is read again; bounds are checked on hits too", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "fk-shard-rows-"));
+  try {
+    const file = path.join(dir, "rows.f64");
+    writeFileSync(file, Buffer.from(Float64Array.of(1, 2, 3, 4).buffer));
+    const cache = new ShardCache(1 << 20);
+    const ref = { path: "rows.f64", offset: 1, length: 2, dtype: "float64", dims: 1 } as const;
+    const first = await readShardRows(file, ref, cache);
+    expect(Array.from(first)).toEqual([2, 3]);
+    expect(await readShardRows(file, ref, cache)).toBe(first);
+    // Same size, new contents and mtime: read again.
+    writeFileSync(file, Buffer.from(Float64Array.of(5, 6, 7, 8).buffer));
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const second = await readShardRows(file, ref, cache);
+    expect(second).not.toBe(first);
+    expect(Array.from(second)).toEqual([6, 7]);
+    // Truncated below the shard: refused although the rows are cached.
+    writeFileSync(file, Buffer.from(Float64Array.of(9, 9).buffer));
+    await expect(readShardRows(file, ref, cache)).rejects.toThrow('shard "rows.f64" rows 1 + 2 run past the end of the file (2 rows of 8 bytes)');
+    await expect(readShardRows(dir, ref, cache)).rejects.toThrow('shard "rows.f64" is not a regular file');
+    await expect(readShardRows(dir, ref)).rejects.toThrow(/EISDIR|is not a regular file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a round refuses to merge statistics of two instruction sets, and says so", async () => {

@@ -142,6 +142,7 @@ export async function fitGmmSharded(parts: ClientParts, shards: readonly ShardRe
     starts = result.models.map((m, i) => fromWireModel(`init ${i}`, m));
   }
 
+  const removals: Promise<unknown>[] = [];
   const runRound = async (start: number, round: number, model: GmmMvModel, done: number): Promise<Round> => {
     const parentId = `${fitId}.s${start}.r${round}`;
     const childIds = refs.map((_, i) => `${parentId}.${i}`);
@@ -178,7 +179,8 @@ export async function fitGmmSharded(parts: ClientParts, shards: readonly ShardRe
         if (child) throw new Error(`fitGmm: shard ${child.index} (${refs[child.index].path}) failed in EM iteration ${round}: ${child.reason}`);
         throw new Error(`fitGmm: EM iteration ${round} failed on a worker: ${(error as Error).message}`);
       }
-      await parent.remove({ removeChildren: true }).catch(() => undefined);
+      // Off the critical path: the next round need not wait for this one's removal.
+      removals.push(parent.remove({ removeChildren: true }).catch(() => undefined));
       const [logLikelihood, weightSum] = decodeFloat64("round totals", result.totals);
       return { model: fromWireModel("round model", result.model), logLikelihood, weightSum };
     } finally {
@@ -187,23 +189,27 @@ export async function fitGmmSharded(parts: ClientParts, shards: readonly ShardRe
   };
 
   let best: FitRun | undefined;
-  for (const [start, init] of starts.entries()) {
-    let model = init;
-    const lls: number[] = [];
-    let converged = false;
-    for (let iteration = 1; iteration <= fit.iterations; iteration++) {
-      const base = start * fit.iterations + iteration - 1;
-      const round = await runRound(start, iteration, model, base);
-      model = round.model;
-      lls.push(round.logLikelihood);
-      onProgress?.({ done: base + 1, total, shardsDone: refs.length, shards: refs.length, logLikelihood: round.logLikelihood });
-      if (toleranceReached(fit.tol, lls, round.weightSum)) {
-        converged = true;
-        break;
+  try {
+    for (const [start, init] of starts.entries()) {
+      let model = init;
+      const lls: number[] = [];
+      let converged = false;
+      for (let iteration = 1; iteration <= fit.iterations; iteration++) {
+        const base = start * fit.iterations + iteration - 1;
+        const round = await runRound(start, iteration, model, base);
+        model = round.model;
+        lls.push(round.logLikelihood);
+        onProgress?.({ done: base + 1, total, shardsDone: refs.length, shards: refs.length, logLikelihood: round.logLikelihood });
+        if (toleranceReached(fit.tol, lls, round.weightSum)) {
+          converged = true;
+          break;
+        }
       }
+      const run: FitRun = { model, logLikelihoods: lls, converged };
+      if (better(run.logLikelihoods, best?.logLikelihoods)) best = run;
     }
-    const run: FitRun = { model, logLikelihoods: lls, converged };
-    if (better(run.logLikelihoods, best?.logLikelihoods)) best = run;
+  } finally {
+    await Promise.allSettled(removals);
   }
   return withToJSON(toMvFit(best as FitRun));
 }

@@ -6,6 +6,7 @@
  * a shard's rows with `readShardRows`, keeping recent shards in memory
  * across EM rounds (one read per shard per worker, not one per round).
  */
+import type { Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import path from "node:path";
 
@@ -109,26 +110,34 @@ export class ShardCache {
   }
 }
 
+/** The cache key of `ref` in a file described by `info`, after checking that the rows are in the file. */
+function shardKey(real: string, ref: ShardRef, info: Stats): string {
+  if (!info.isFile()) throw new RangeError(`shard ${JSON.stringify(ref.path)} is not a regular file`);
+  const width = bytesPerRow(ref.dtype, ref.dims);
+  const fileRows = Math.floor(info.size / width);
+  if (ref.offset + ref.length > fileRows) {
+    throw new RangeError(`shard ${JSON.stringify(ref.path)} rows ${ref.offset} + ${ref.length} run past the end of the file (${fileRows} rows of ${width} bytes)`);
+  }
+  return [real, ref.dtype, ref.dims, ref.offset, ref.length, info.size, info.mtimeMs, info.ino].join("|");
+}
+
 /**
  * The rows of `ref` from the file at `real` (already resolved inside the
  * data root). Cached by file identity (size and mtime too, so a rewritten
- * file is read again).
+ * file is read again); a hit costs one `stat`, which matters when a round
+ * of a sharded fit is tens of milliseconds.
  */
 export async function readShardRows(real: string, ref: ShardRef, cache?: ShardCache): Promise<ShardRows> {
+  if (cache) {
+    const hit = cache.get(shardKey(real, ref, await stat(real)));
+    if (hit) return hit;
+  }
   const handle = await open(real, "r");
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new RangeError(`shard ${JSON.stringify(ref.path)} is not a regular file`);
-    const width = bytesPerRow(ref.dtype, ref.dims);
-    const fileRows = Math.floor(info.size / width);
-    if (ref.offset + ref.length > fileRows) {
-      throw new RangeError(`shard ${JSON.stringify(ref.path)} rows ${ref.offset} + ${ref.length} run past the end of the file (${fileRows} rows of ${width} bytes)`);
-    }
-    const key = [real, ref.dtype, ref.dims, ref.offset, ref.length, info.size, info.mtimeMs, info.ino].join("|");
-    const hit = cache?.get(key);
-    if (hit) return hit;
+    const key = shardKey(real, ref, await handle.stat());
     const rows = allocate(ref.dtype, ref.length * ref.dims);
     const target = new Uint8Array(rows.buffer);
+    const width = bytesPerRow(ref.dtype, ref.dims);
     let done = 0;
     while (done < target.byteLength) {
       const { bytesRead } = await handle.read(target, done, Math.min(target.byteLength - done, 1 << 30), ref.offset * width + done);

@@ -161,15 +161,25 @@ impl DataInput {
 
     /// Runs `kernel` on the checked data (on the pool thread for async calls).
     fn with<T>(&self, kernel: impl FnOnce(&MvData<'_>) -> Result<T>) -> Result<T> {
+        self.with_data(true, kernel)
+    }
+
+    /// As [`DataInput::with`] for a kernel that checks the values chunk by
+    /// chunk itself (see `MvData::unscanned`).
+    fn with_unscanned<T>(&self, kernel: impl FnOnce(&MvData<'_>) -> Result<T>) -> Result<T> {
+        self.with_data(false, kernel)
+    }
+
+    fn with_data<T>(&self, scan: bool, kernel: impl FnOnce(&MvData<'_>) -> Result<T>) -> Result<T> {
         let weights = self.weights.as_ref().map(|w| w.values()).transpose()?;
         self.samples.with(|samples| {
-            let data = gmm(MvData::new(
-                samples,
-                self.row_width,
-                &self.columns,
-                weights.as_deref(),
-            ))?;
-            kernel(&data)
+            let weights = weights.as_deref();
+            let data = if scan {
+                MvData::new(samples, self.row_width, &self.columns, weights)
+            } else {
+                MvData::unscanned(samples, self.row_width, &self.columns, weights)
+            };
+            kernel(&gmm(data)?)
         })
     }
 }
@@ -291,7 +301,7 @@ fn row_offset(value: f64) -> Result<usize> {
 }
 
 fn statistics_compute(data: &DataInput, dens: &Density, offset: usize) -> Result<Statistics> {
-    data.with(|data| {
+    data.with_unscanned(|data| {
         gmm(data.check_model(MODEL, &dens.shape()))?;
         gmm(statistics(data, dens, offset))
     })

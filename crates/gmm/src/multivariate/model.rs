@@ -254,6 +254,8 @@ pub struct MvData<'a> {
     weights: Option<&'a [f64]>,
     rows: usize,
     bytes: [f64; 256],
+    /// Whether every value and weight has been checked (see [`MvData::unscanned`]).
+    scanned: bool,
 }
 
 impl<'a> MvData<'a> {
@@ -263,6 +265,25 @@ impl<'a> MvData<'a> {
     /// `sampleWeight` (one finite value, at least 0, per row). Empty data is
     /// allowed here (a shard may be empty); the fit refuses it.
     pub fn new(
+        samples: Samples<'a>,
+        row_width: usize,
+        columns: &[u32],
+        sample_weight: Option<&'a [f64]>,
+    ) -> Result<Self, GmmError> {
+        let mut data = Self::unscanned(samples, row_width, columns, sample_weight)?;
+        data.check_values()?;
+        data.scanned = true;
+        Ok(data)
+    }
+
+    /// The checks of [`MvData::new`] but the O(N) scan of the values and
+    /// weights. For a kernel that reads every row anyway: it checks each
+    /// chunk as it goes ([`MvData::chunk_is_clean`], while the rows are in
+    /// cache) and, at a bad one, returns [`MvData::check_values`]' error, so
+    /// the errors and their order are those of `new`. A sharded fit calls the
+    /// statistics kernel every round on the same rows: a separate scan would
+    /// read them from memory twice per round.
+    pub fn unscanned(
         samples: Samples<'a>,
         row_width: usize,
         columns: &[u32],
@@ -303,25 +324,17 @@ impl<'a> MvData<'a> {
         if !length.is_multiple_of(row_width) {
             return Err(GmmError::RaggedData { length, row_width });
         }
-        if let Samples::Values(x) = samples {
-            check_finite("data", x)?;
-        }
         let rows = length / row_width;
         if let Some(w) = sample_weight {
+            if w.len() != rows {
+                // `new` reports non-finite data before the weights' length.
+                if let Samples::Values(x) = samples {
+                    check_finite("data", x)?;
+                }
+            }
             check_length("sampleWeight", w, rows, || {
                 format!("one value per row of data, N = {rows}")
             })?;
-            if let Some((index, &value)) = w
-                .iter()
-                .enumerate()
-                .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
-            {
-                return Err(GmmError::BadWeight {
-                    name: "sampleWeight",
-                    index,
-                    value,
-                });
-            }
         }
         Ok(Self {
             samples,
@@ -334,7 +347,48 @@ impl<'a> MvData<'a> {
             weights: sample_weight,
             rows,
             bytes: byte_table(),
+            scanned: false,
         })
+    }
+
+    /// Every value finite, then every weight finite and at least 0 (the
+    /// first offender of each by index, data first).
+    pub fn check_values(&self) -> Result<(), GmmError> {
+        if let Samples::Values(x) = self.samples {
+            check_finite("data", x)?;
+        }
+        if let Some((index, &value)) = self
+            .weights
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !valid_weight(**w))
+        {
+            return Err(GmmError::BadWeight {
+                name: "sampleWeight",
+                index,
+                value,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether rows `[first, first + len)` hold only finite values and
+    /// valid weights (true without looking once the data is scanned).
+    pub(crate) fn chunk_is_clean(&self, first: usize, len: usize) -> bool {
+        if self.scanned {
+            return true;
+        }
+        let values = match self.samples {
+            Samples::Values(x) => x[first * self.row_width..(first + len) * self.row_width]
+                .iter()
+                .all(|v| v.is_finite()),
+            Samples::Bytes(_) => true,
+        };
+        values
+            && self
+                .weights
+                .is_none_or(|w| w[first..first + len].iter().all(|&w| valid_weight(w)))
     }
 
     /// Number of rows N.
@@ -470,6 +524,10 @@ impl<'a> MvData<'a> {
             })
         }
     }
+}
+
+fn valid_weight(w: f64) -> bool {
+    w.is_finite() && w >= 0.0
 }
 
 /// Every value finite (the first offender by index), scanned in parallel.

@@ -120,6 +120,10 @@ fn partials_into(
             let scratch = scratch.as_mut().map_err(|e| e.clone())?;
             let first = (first_chunk + c) * STATS_CHUNK;
             let len = STATS_CHUNK.min(rows - first);
+            if !data.chunk_is_clean(first, len) {
+                // Whichever chunk finds it, the error is the whole data's first offender.
+                data.check_values()?;
+            }
             chunk_partial(data, dens, first, len, part, scratch)
         },
     )

@@ -553,3 +553,68 @@ fn lane_partials_match_the_scalar_reference() {
         }
     }
 }
+
+#[test]
+fn unscanned_statistics_give_the_bits_and_the_errors_of_scanned_data() {
+    let d = 2;
+    let n = 3 * STATS_CHUNK + 77;
+    let x = clustered(n, d, 21);
+    let w: Vec<f64> = (0..n).map(|i| (i % 5) as f64 * 0.5).collect();
+    let init = init_model("full", 3, d, &x);
+    let dens = Density::new(&init, Origin::Given(MODEL)).unwrap();
+    let stats = |data: &MvData<'_>| {
+        pool(2).install(|| {
+            statistics(data, &dens, 0)
+                .map(|s| bits(&s.chunks))
+                .map_err(|e| e.to_string())
+        })
+    };
+    let scanned = MvData::new(Samples::Values(&x), d, &[0, 1], Some(&w)).unwrap();
+    let unscanned = MvData::unscanned(Samples::Values(&x), d, &[0, 1], Some(&w)).unwrap();
+    assert_eq!(stats(&unscanned), stats(&scanned));
+
+    // One or two bad values: in the first, a middle and the last chunk, in
+    // values and in weights, and both at once (the data's error comes first).
+    let cases: [(&[usize], &[usize]); 6] = [
+        (&[5], &[]),
+        (&[2 * STATS_CHUNK * d + 1], &[]),
+        (&[n * d - 1, STATS_CHUNK * d + 3], &[]),
+        (&[], &[STATS_CHUNK + 9]),
+        (&[], &[n - 1, 4]),
+        (&[3 * STATS_CHUNK * d], &[1]),
+    ];
+    for (bad_values, bad_weights) in cases {
+        for (value, weight) in [
+            (f64::NAN, -1.0),
+            (f64::INFINITY, f64::NAN),
+            (f64::NEG_INFINITY, f64::INFINITY),
+        ] {
+            let mut x = x.clone();
+            let mut w = w.clone();
+            bad_values.iter().for_each(|&i| x[i] = value);
+            bad_weights.iter().for_each(|&i| w[i] = weight);
+            let expected = MvData::new(Samples::Values(&x), d, &[0, 1], Some(&w))
+                .unwrap_err()
+                .to_string();
+            let data = MvData::unscanned(Samples::Values(&x), d, &[0, 1], Some(&w)).unwrap();
+            assert_eq!(
+                stats(&data),
+                Err(expected),
+                "{bad_values:?} {bad_weights:?}"
+            );
+        }
+    }
+    // A wrong weight count: `new` reports bad data before it.
+    let mut x = x.clone();
+    x[7] = f64::NAN;
+    let short = &w[..n - 1];
+    let expected = MvData::new(Samples::Values(&x), d, &[0, 1], Some(short))
+        .unwrap_err()
+        .to_string();
+    assert!(expected.starts_with("data[7]"), "{expected}");
+    let unscanned = MvData::unscanned(Samples::Values(&x), d, &[0, 1], Some(short))
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(unscanned, expected);
+}
