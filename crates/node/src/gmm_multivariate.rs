@@ -23,7 +23,7 @@ use napi_derive::napi;
 use crate::buffers::{out_f64, out_u8, ByteInput, FloatInput, SampleArray, SampleInput};
 use crate::cancel::{CancelToken, StopFlag};
 use crate::gmm::{gmm, FitProgress, GmmProgressCallback};
-use crate::run::{kernel_pair, run_async, run_sync};
+use crate::run::{guarded, kernel_pair, run_async, run_sync};
 
 /// A multivariate model: covariance type, dimension d, weights (K), means
 /// (K x d row-major), covariances (full K d^2, diag K d, spherical K, tied d^2).
@@ -346,7 +346,9 @@ pub fn gmm_mv_m_step(
     reg_covar: f64,
 ) -> Result<GmmMvModelOutput> {
     let shape = model.shape()?;
-    let next = run_sync("gmmMStep", 1, || {
+    // Sequential O(K·d²) work: run on the calling thread. A hop to a pool
+    // thread costs more than the M-step (a sharded fit takes one per round).
+    let next = guarded("gmmMStep", || {
         gmm(mstep_from_chunks(
             shape,
             &chunks,
