@@ -245,13 +245,15 @@ impl Density {
         let (x, z) = (&x[..d], &mut z[..d]);
         let mut max = [f64::NEG_INFINITY; LANES];
         let k = self.shape.components;
-        for c in 0..k {
-            let mu = &self.means[c * d..(c + 1) * d];
-            let mut q = [0.0; LANES];
-            match self.shape.covariance {
-                CovarianceType::Full | CovarianceType::Tied => {
-                    let p = packed_len(d);
-                    let inv = if self.shape.covariance == CovarianceType::Full {
+        let out = &mut out[..k];
+        let means = &self.means[..k * d];
+        // The covariance type is matched once per block, not per component.
+        match self.shape.covariance {
+            CovarianceType::Full | CovarianceType::Tied => {
+                let p = packed_len(d);
+                let full = self.shape.covariance == CovarianceType::Full;
+                for (c, (o, mu)) in out.iter_mut().zip(means.chunks_exact(d)).enumerate() {
+                    let inv = if full {
                         &self.prec[c * p..(c + 1) * p]
                     } else {
                         &self.prec[..p]
@@ -261,6 +263,7 @@ impl Density {
                             z[a][l] = x[a][l] - mu[a];
                         }
                     }
+                    let mut q = [0.0; LANES];
                     let mut at = 0;
                     for b in 0..d {
                         let row = &inv[at..at + b + 1];
@@ -275,36 +278,51 @@ impl Density {
                         }
                         at += b + 1;
                     }
+                    self.finish_lanes(c, &q, o, &mut max);
                 }
-                CovarianceType::Diag => {
+            }
+            CovarianceType::Diag => {
+                for (c, (o, mu)) in out.iter_mut().zip(means.chunks_exact(d)).enumerate() {
                     let pr = &self.prec[c * d..(c + 1) * d];
+                    let mut q = [0.0; LANES];
                     for j in 0..d {
                         for l in 0..LANES {
                             let y = (x[j][l] - mu[j]) * pr[j];
                             q[l] = mul_add::<FMA>(y, y, q[l]);
                         }
                     }
+                    self.finish_lanes(c, &q, o, &mut max);
                 }
-                CovarianceType::Spherical => {
+            }
+            CovarianceType::Spherical => {
+                for (c, (o, mu)) in out.iter_mut().zip(means.chunks_exact(d)).enumerate() {
                     let pr = self.prec[c];
+                    let mut q = [0.0; LANES];
                     for j in 0..d {
                         for l in 0..LANES {
                             let y = (x[j][l] - mu[j]) * pr;
                             q[l] = mul_add::<FMA>(y, y, q[l]);
                         }
                     }
+                    self.finish_lanes(c, &q, o, &mut max);
                 }
-            }
-            let (ld, lw) = (self.log_det[c], self.log_weights[c]);
-            let o = &mut out[c];
-            for l in 0..LANES {
-                let qq = if q[l] < f64::MAX { q[l] } else { f64::MAX };
-                let v = (-0.5 * (self.d_ln_2pi + qq) + ld) + lw;
-                o[l] = v;
-                max[l] = if v > max[l] { v } else { max[l] };
             }
         }
         max
+    }
+
+    /// `out = ln w_c + (-0.5 (d ln 2pi + q) + log_det_c)` from the squared
+    /// distances `q` of component c (saturated at `f64::MAX`), and the
+    /// running maximum.
+    #[inline(always)]
+    fn finish_lanes(&self, c: usize, q: &Lane, out: &mut Lane, max: &mut Lane) {
+        let (ld, lw) = (self.log_det[c], self.log_weights[c]);
+        for l in 0..LANES {
+            let qq = if q[l] < f64::MAX { q[l] } else { f64::MAX };
+            let v = (-0.5 * (self.d_ln_2pi + qq) + ld) + lw;
+            out[l] = v;
+            max[l] = if v > max[l] { v } else { max[l] };
+        }
     }
 }
 
