@@ -17,6 +17,11 @@
 //! fixed function of the chunk's rows: it does not depend on how the data
 //! is sharded or on the thread count.
 //!
+//! The densities, exponentials and logarithms run on `WIDE` rows at a time
+//! (`SUB` blocks side by side): the operations are element-wise, so each
+//! row gets the same values as in a block of its own, and the independent
+//! vectors keep the long dependency chains of `exp` and `ln` overlapping.
+//!
 //! Small dimensions (d = 1..4, colour spaces included) are instantiated
 //! with d known at compile time so the per-row loops unroll; larger d runs
 //! the same code with d at run time.
@@ -37,9 +42,12 @@ pub(crate) trait Dim: Copy {
     type Rows: AsRef<[Lane]> + AsMut<[Lane]>;
     /// d x d lanes of scratch, row-major.
     type Square: AsRef<[Lane]> + AsMut<[Lane]>;
+    /// d wide lanes of scratch.
+    type Wides: AsRef<[Wide]> + AsMut<[Wide]>;
     fn get(self) -> usize;
     fn rows(self) -> Result<Self::Rows, GmmError>;
     fn square(self) -> Result<Self::Square, GmmError>;
+    fn wides(self) -> Result<Self::Wides, GmmError>;
 }
 
 /// d x d lanes for a compile-time d.
@@ -65,6 +73,7 @@ pub(crate) struct Fixed<const D: usize>;
 impl<const D: usize> Dim for Fixed<D> {
     type Rows = [Lane; D];
     type Square = Square<D>;
+    type Wides = [Wide; D];
     #[inline(always)]
     fn get(self) -> usize {
         D
@@ -77,6 +86,10 @@ impl<const D: usize> Dim for Fixed<D> {
     fn square(self) -> Result<Self::Square, GmmError> {
         Ok(Square([[[0.0; LANES]; D]; D]))
     }
+    #[inline(always)]
+    fn wides(self) -> Result<Self::Wides, GmmError> {
+        Ok([[0.0; WIDE]; D])
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -85,6 +98,7 @@ pub(crate) struct Any(pub usize);
 impl Dim for Any {
     type Rows = Vec<Lane>;
     type Square = Vec<Lane>;
+    type Wides = Vec<Wide>;
     #[inline(always)]
     fn get(self) -> usize {
         self.0
@@ -99,6 +113,9 @@ impl Dim for Any {
             "the sums of a component",
         )?)
     }
+    fn wides(self) -> Result<Self::Wides, GmmError> {
+        Ok(filled(self.0, [0.0; WIDE], "a block of rows")?)
+    }
 }
 
 /// Blocks per group: the first pass over a group computes the
@@ -106,6 +123,14 @@ impl Dim for Any {
 /// accumulators at a time (held in registers for the unrolled dimensions).
 /// Each accumulator still takes its rows in row order.
 const GROUP: usize = 8;
+
+/// Rows of a step of the first pass: `SUB` blocks side by side, so that
+/// every operation has `SUB` independent vectors and the long dependency
+/// chains of exp and ln overlap. Element-wise, so each row's values are
+/// those of a step of `LANES` rows.
+const WIDE: usize = 3 * LANES;
+const SUB: usize = WIDE / LANES;
+type Wide = [f64; WIDE];
 
 /// Responsibilities a group holds at most (`GROUP` blocks of K lanes, or
 /// fewer blocks for a large K): 128 KiB.
@@ -116,15 +141,16 @@ const GROUP_LANES: usize = 2048;
 /// value of a partial.
 pub(crate) struct Scratch {
     group: usize,
+    lp: Vec<Wide>,
     resp: Vec<Lane>,
     x: Vec<Lane>,
     w: Vec<Lane>,
     acc: Vec<Lane>,
 }
 
-/// Blocks per group for K components.
+/// Blocks per group for K components (a multiple of `SUB`).
 fn group_blocks(k: usize) -> usize {
-    (GROUP_LANES / k.max(1)).clamp(1, GROUP)
+    (GROUP_LANES / k.max(1)).clamp(SUB, GROUP) / SUB * SUB
 }
 
 impl Scratch {
@@ -133,6 +159,11 @@ impl Scratch {
         let group = group_blocks(shape.components);
         Ok(Self {
             group,
+            lp: filled(
+                shape.components,
+                [0.0; WIDE],
+                "the log-probabilities of a block",
+            )?,
             resp: filled(
                 group * shape.components,
                 [0.0; LANES],
@@ -202,8 +233,10 @@ fn chunk_kernel<const FMA: bool, D: Dim>(
 ) -> Result<(), GmmError> {
     let shape = dens.shape();
     let (k, d) = (shape.components, dim.get());
-    let mut z = dim.rows()?;
-    let z = z.as_mut();
+    let mut xw = dim.wides()?;
+    let mut zw = dim.wides()?;
+    let (xw, zw) = (xw.as_mut(), zw.as_mut());
+    let lpw = &mut scratch.lp[..k];
     // The accumulators of one component, local while a group is added.
     let mut sx_local = dim.rows()?;
     let mut sxx_local = dim.square()?;
@@ -224,34 +257,63 @@ fn chunk_kernel<const FMA: bool, D: Dim>(
     let mut start = first;
     while start < end {
         // Pass 1: the responsibilities (times the row weights) of up to
-        // `group` blocks, with the weight and log-likelihood sums.
+        // `group` blocks, with the weight and log-likelihood sums. The
+        // group's rows are loaded first (their scalar stores are done
+        // before the vector loads of the next loop read them back), then
+        // taken `SUB` blocks at a time.
         let mut blocks = 0;
         while blocks < group && start < end {
             let n = LANES.min(end - start);
-            let x = &mut xg[blocks * d..(blocks + 1) * d];
-            let lp = &mut rg[blocks * k..(blocks + 1) * k];
-            let w = data.block(cols, start, n, x);
-            let max = dens.weighted_log_prob_lanes::<FMA, D>(dim, x, z, lp);
-            let mut s = [0.0; LANES];
-            for e in lp.iter_mut() {
-                for l in 0..LANES {
-                    let v = exp_nonpositive::<FMA>(e[l] - max[l]);
-                    e[l] = v;
-                    s[l] += v;
-                }
-            }
-            let mut ws = [0.0; LANES];
-            for l in 0..LANES {
-                ws[l] = w[l] / s[l];
-                weight_sum[l] += w[l];
-                ll[l] = mul_add::<FMA>(w[l], ln_positive::<FMA>(s[l]) + max[l], ll[l]);
-            }
-            for e in lp.iter_mut() {
-                *e = mul(e, &ws);
-            }
-            wg[blocks] = w;
+            data.block(
+                cols,
+                start,
+                n,
+                &mut xg[blocks * d..(blocks + 1) * d],
+                &mut wg[blocks],
+            );
             blocks += 1;
             start += n;
+        }
+        for first_block in (0..blocks).step_by(SUB) {
+            let subs = SUB.min(blocks - first_block);
+            // Side by side; a missing block repeats the first (weight 0, never added).
+            let mut w = [0.0; WIDE];
+            for j in 0..SUB {
+                let b = first_block + if j < subs { j } else { 0 };
+                let part = j * LANES..(j + 1) * LANES;
+                for (xa, src) in xw.iter_mut().zip(&xg[b * d..(b + 1) * d]) {
+                    xa[part.clone()].copy_from_slice(src);
+                }
+                if j < subs {
+                    w[part].copy_from_slice(&wg[b]);
+                }
+            }
+            let max = dens.weighted_log_prob_lanes::<FMA, D, WIDE>(dim, xw, zw, lpw);
+            let mut s = [0.0; WIDE];
+            for e in lpw.iter_mut() {
+                for i in 0..WIDE {
+                    let v = exp_nonpositive::<FMA>(e[i] - max[i]);
+                    e[i] = v;
+                    s[i] += v;
+                }
+            }
+            let mut ws = [0.0; WIDE];
+            let mut t = [0.0; WIDE];
+            for i in 0..WIDE {
+                ws[i] = w[i] / s[i];
+                t[i] = ln_positive::<FMA>(s[i]) + max[i];
+            }
+            for j in 0..subs {
+                let at = j * LANES;
+                for l in 0..LANES {
+                    weight_sum[l] += w[at + l];
+                    ll[l] = mul_add::<FMA>(w[at + l], t[at + l], ll[l]);
+                }
+                let b = first_block + j;
+                for (r, e) in rg[b * k..(b + 1) * k].iter_mut().zip(lpw.iter()) {
+                    *r = std::array::from_fn(|l| e[at + l] * ws[at + l]);
+                }
+            }
         }
         // Pass 2: one component's sums at a time, blocks in row order.
         let rg = &rg[..blocks * k];
