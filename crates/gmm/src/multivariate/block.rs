@@ -122,7 +122,7 @@ impl Dim for Any {
 /// responsibilities of its rows, the second adds them to one component's
 /// accumulators at a time (held in registers for the unrolled dimensions).
 /// Each accumulator still takes its rows in row order.
-const GROUP: usize = 8;
+const GROUP: usize = 12;
 
 /// Rows of a step of the first pass: `SUB` blocks side by side, so that
 /// every operation has `SUB` independent vectors and the long dependency
