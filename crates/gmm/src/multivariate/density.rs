@@ -9,7 +9,6 @@ use fastkernels_common::alloc::{filled, AllocError};
 
 use crate::error::GmmError;
 use crate::fastexp::mul_add;
-use crate::lanes::{Lane, LANES};
 use crate::multivariate::block::Dim;
 use crate::multivariate::cholesky::{packed_len, precision_cholesky};
 use crate::multivariate::model::{CovarianceType, Model, ModelNames, Shape};
@@ -229,82 +228,106 @@ impl Density {
 }
 
 impl Density {
-    /// [`Density::weighted_log_prob`] for a block of `LANES` rows (`x[j][l]`
+    /// [`Density::weighted_log_prob`] for a block of `W` rows (`x[j][l]`
     /// is column j of row l) into `out` (K lanes), with the same formula
     /// and summation order (fused multiply-adds when `FMA`); returns the
     /// per-lane maximum over components. `z` is d lanes of scratch.
     #[inline(always)]
-    pub(crate) fn weighted_log_prob_lanes<const FMA: bool, D: Dim>(
+    pub(crate) fn weighted_log_prob_lanes<const FMA: bool, D: Dim, const W: usize>(
         &self,
         dim: D,
-        x: &[Lane],
-        z: &mut [Lane],
-        out: &mut [Lane],
-    ) -> Lane {
+        x: &[[f64; W]],
+        z: &mut [[f64; W]],
+        out: &mut [[f64; W]],
+    ) -> [f64; W] {
         let d = dim.get();
         let (x, z) = (&x[..d], &mut z[..d]);
-        let mut max = [f64::NEG_INFINITY; LANES];
+        let mut max = [f64::NEG_INFINITY; W];
         let k = self.shape.components;
-        for c in 0..k {
-            let mu = &self.means[c * d..(c + 1) * d];
-            let mut q = [0.0; LANES];
-            match self.shape.covariance {
-                CovarianceType::Full | CovarianceType::Tied => {
-                    let p = packed_len(d);
-                    let inv = if self.shape.covariance == CovarianceType::Full {
+        let out = &mut out[..k];
+        let means = &self.means[..k * d];
+        // The covariance type is matched once per block, not per component.
+        match self.shape.covariance {
+            CovarianceType::Full | CovarianceType::Tied => {
+                let p = packed_len(d);
+                let full = self.shape.covariance == CovarianceType::Full;
+                for (c, (o, mu)) in out.iter_mut().zip(means.chunks_exact(d)).enumerate() {
+                    let inv = if full {
                         &self.prec[c * p..(c + 1) * p]
                     } else {
                         &self.prec[..p]
                     };
                     for a in 0..d {
-                        for l in 0..LANES {
+                        for l in 0..W {
                             z[a][l] = x[a][l] - mu[a];
                         }
                     }
+                    let mut q = [0.0; W];
                     let mut at = 0;
                     for b in 0..d {
                         let row = &inv[at..at + b + 1];
-                        let mut y = [0.0; LANES];
+                        let mut y = [0.0; W];
                         for a in 0..=b {
-                            for l in 0..LANES {
+                            for l in 0..W {
                                 y[l] = mul_add::<FMA>(z[a][l], row[a], y[l]);
                             }
                         }
-                        for l in 0..LANES {
+                        for l in 0..W {
                             q[l] = mul_add::<FMA>(y[l], y[l], q[l]);
                         }
                         at += b + 1;
                     }
+                    self.finish_lanes(c, &q, o, &mut max);
                 }
-                CovarianceType::Diag => {
+            }
+            CovarianceType::Diag => {
+                for (c, (o, mu)) in out.iter_mut().zip(means.chunks_exact(d)).enumerate() {
                     let pr = &self.prec[c * d..(c + 1) * d];
+                    let mut q = [0.0; W];
                     for j in 0..d {
-                        for l in 0..LANES {
+                        for l in 0..W {
                             let y = (x[j][l] - mu[j]) * pr[j];
                             q[l] = mul_add::<FMA>(y, y, q[l]);
                         }
                     }
+                    self.finish_lanes(c, &q, o, &mut max);
                 }
-                CovarianceType::Spherical => {
+            }
+            CovarianceType::Spherical => {
+                for (c, (o, mu)) in out.iter_mut().zip(means.chunks_exact(d)).enumerate() {
                     let pr = self.prec[c];
+                    let mut q = [0.0; W];
                     for j in 0..d {
-                        for l in 0..LANES {
+                        for l in 0..W {
                             let y = (x[j][l] - mu[j]) * pr;
                             q[l] = mul_add::<FMA>(y, y, q[l]);
                         }
                     }
+                    self.finish_lanes(c, &q, o, &mut max);
                 }
-            }
-            let (ld, lw) = (self.log_det[c], self.log_weights[c]);
-            let o = &mut out[c];
-            for l in 0..LANES {
-                let qq = if q[l] < f64::MAX { q[l] } else { f64::MAX };
-                let v = (-0.5 * (self.d_ln_2pi + qq) + ld) + lw;
-                o[l] = v;
-                max[l] = if v > max[l] { v } else { max[l] };
             }
         }
         max
+    }
+
+    /// `out = ln w_c + (-0.5 (d ln 2pi + q) + log_det_c)` from the squared
+    /// distances `q` of component c (saturated at `f64::MAX`), and the
+    /// running maximum.
+    #[inline(always)]
+    fn finish_lanes<const W: usize>(
+        &self,
+        c: usize,
+        q: &[f64; W],
+        out: &mut [f64; W],
+        max: &mut [f64; W],
+    ) {
+        let (ld, lw) = (self.log_det[c], self.log_weights[c]);
+        for l in 0..W {
+            let qq = if q[l] < f64::MAX { q[l] } else { f64::MAX };
+            let v = (-0.5 * (self.d_ln_2pi + qq) + ld) + lw;
+            out[l] = v;
+            max[l] = if v > max[l] { v } else { max[l] };
+        }
     }
 }
 

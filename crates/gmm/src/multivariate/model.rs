@@ -457,9 +457,18 @@ impl<'a> MvData<'a> {
     /// `x[j][l]` is column `cols[j]` of row `first + l` (`cols` is
     /// [`MvData::columns`], passed in so a caller can fix its length). Lanes
     /// past `n` repeat the first row with weight 0, so they contribute exact
-    /// zeros to any weighted sum. Returns the lanes' weights.
+    /// zeros to any weighted sum. The lanes' weights go to `w` (written
+    /// whole, not lane by lane: a vector read of them soon after must not
+    /// wait for eight scalar stores).
     #[inline(always)]
-    pub(crate) fn block(&self, cols: &[usize], first: usize, n: usize, x: &mut [Lane]) -> Lane {
+    pub(crate) fn block(
+        &self,
+        cols: &[usize],
+        first: usize,
+        n: usize,
+        x: &mut [Lane],
+        w: &mut Lane,
+    ) {
         let rw = self.row_width;
         if n == LANES {
             let rows = first * rw..(first + LANES) * rw;
@@ -481,12 +490,13 @@ impl<'a> MvData<'a> {
                     }
                 }
             }
-            return match self.weights {
-                Some(w) => std::array::from_fn(|l| w[first + l]),
-                None => [1.0; LANES],
-            };
+            match self.weights {
+                Some(weights) => w.copy_from_slice(&weights[first..first + LANES]),
+                None => *w = [1.0; LANES],
+            }
+            return;
         }
-        let mut w = [0.0; LANES];
+        let mut lanes = [0.0; LANES];
         for l in 0..LANES {
             let i = first + if l < n { l } else { 0 };
             let start = i * rw;
@@ -504,9 +514,9 @@ impl<'a> MvData<'a> {
                     }
                 }
             }
-            w[l] = if l < n { self.weight(i) } else { 0.0 };
+            lanes[l] = if l < n { self.weight(i) } else { 0.0 };
         }
-        w
+        *w = lanes;
     }
 
     /// The model's d equals the number of columns used.
